@@ -1,0 +1,39 @@
+#include "device.h"
+
+#include "error.h"
+
+#include <ATen/Context.h>
+#include <torch/cuda.h>
+#include <torch/utils.h>
+
+namespace neural_style {
+
+torch::Device select_device(DeviceChoice choice) {
+    if (choice == DeviceChoice::cpu)
+        return torch::kCPU;
+    const bool have_cuda = torch::cuda::is_available();
+    if (choice == DeviceChoice::cuda && !have_cuda)
+        throw StyleError("device cuda: LibTorch sees no CUDA GPU (no GPU, no driver, or a CPU-only LibTorch); "
+                         "use device auto or cpu");
+    return have_cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+}
+
+void prepare_device(torch::Device device, int cpu_threads) {
+    if (device.is_cuda()) {
+        // Image sizes stay fixed within a scale, so autotuning pays back after the first step.
+        at::globalContext().setBenchmarkCuDNN(true);
+        at::globalContext().setAllowTF32CuDNN(true);
+        at::globalContext().setAllowTF32CuBLAS(true);
+    }
+    if (cpu_threads > 0)
+        torch::set_num_threads(cpu_threads);
+}
+
+std::string describe_device(torch::Device device) {
+    if (device.is_cuda())
+        return "CUDA GPU " + std::to_string(device.index() < 0 ? 0 : device.index());
+    const int threads = torch::get_num_threads();
+    return "CPU (" + std::to_string(threads) + (threads == 1 ? " thread)" : " threads)");
+}
+
+} // namespace neural_style

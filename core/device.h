@@ -1,0 +1,21 @@
+// Chooses where the computation runs and prepares that device for speed.
+#pragma once
+
+#include "options.h"
+
+#include <torch/types.h>
+
+#include <string>
+
+namespace neural_style {
+
+// automatic: CUDA when LibTorch sees a GPU, else the CPU. cuda: throws StyleError when there is none.
+torch::Device select_device(DeviceChoice choice);
+
+// cuDNN autotuning and TF32 on CUDA; thread count on the CPU (0 keeps the default). Call on the computing thread.
+void prepare_device(torch::Device device, int cpu_threads);
+
+// "CPU (2 threads)", "CUDA GPU 0".
+std::string describe_device(torch::Device device);
+
+} // namespace neural_style

@@ -1,0 +1,15 @@
+// The one exception type the core throws for anything a user can fix: a bad weight file, an unusable image,
+// an impossible option. Its message is a single line meant to be shown as it is.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace neural_style {
+
+class StyleError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+} // namespace neural_style

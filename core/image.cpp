@@ -1,0 +1,67 @@
+#include "image.h"
+
+#include "error.h"
+
+#include <torch/nn/functional.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace neural_style {
+
+namespace F = torch::nn::functional;
+
+void check_image(const RgbaImage &image, const char *what) {
+    if (image.width <= 0 || image.height <= 0)
+        throw StyleError(std::string(what) + " image is empty");
+    if (image.pixels.size() != static_cast<size_t>(image.width) * image.height * 4)
+        throw StyleError(std::string(what) + " image: pixel buffer does not match its size " +
+                         std::to_string(image.width) + "x" + std::to_string(image.height));
+}
+
+Size fit_within(Size source, int max_side) {
+    const int longest = std::max(source.width, source.height);
+    if (longest <= max_side)
+        return source;
+    const double scale = static_cast<double>(max_side) / longest;
+    return {std::max(1, static_cast<int>(std::lround(source.width * scale))),
+            std::max(1, static_cast<int>(std::lround(source.height * scale)))};
+}
+
+torch::Tensor rgb_tensor(const RgbaImage &image) {
+    // from_blob does not copy: the slice + contiguous below makes the copy the caller owns.
+    torch::Tensor rgba = torch::from_blob(const_cast<float *>(image.pixels.data()),
+                                          {image.height, image.width, 4}, torch::kFloat32);
+    return rgba.permute({2, 0, 1}).slice(0, 0, 3).unsqueeze(0).contiguous();
+}
+
+torch::Tensor resize_rgb(const torch::Tensor &rgb, Size size) {
+    if (rgb.size(2) == size.height && rgb.size(3) == size.width)
+        return rgb;
+    const bool shrinking = size.height <= rgb.size(2) && size.width <= rgb.size(3);
+    auto options = F::InterpolateFuncOptions().size(std::vector<int64_t>{size.height, size.width});
+    if (shrinking)
+        return F::interpolate(rgb, options.mode(torch::kArea));
+    return F::interpolate(rgb, options.mode(torch::kBicubic).align_corners(false));
+}
+
+RgbaImage image_from_rgb(const torch::Tensor &rgb, const RgbaImage &alpha_source) {
+    const int height = static_cast<int>(rgb.size(2));
+    const int width = static_cast<int>(rgb.size(3));
+    if (width != alpha_source.width || height != alpha_source.height)
+        throw StyleError("result size does not match the content image");
+    torch::Tensor hwc = rgb.detach().to(torch::kCPU, torch::kFloat32).clamp(0, 1)[0].permute({1, 2, 0}).contiguous();
+    const float *src = hwc.data_ptr<float>();
+    RgbaImage out(width, height);
+    const size_t count = static_cast<size_t>(width) * height;
+    for (size_t i = 0; i < count; ++i) {
+        out.pixels[i * 4 + 0] = src[i * 3 + 0];
+        out.pixels[i * 4 + 1] = src[i * 3 + 1];
+        out.pixels[i * 4 + 2] = src[i * 3 + 2];
+        out.pixels[i * 4 + 3] = alpha_source.pixels[i * 4 + 3];
+    }
+    return out;
+}
+
+} // namespace neural_style

@@ -1,0 +1,42 @@
+// Pixel buffers exchanged with the hosts, and their conversion to and from LibTorch tensors.
+// Hosts hand over non-linear (sRGB-encoded) RGBA floats in [0,1], which is what GEGL's "R'G'B'A float" gives
+// and what ImageNet-trained VGG19 expects.
+#pragma once
+
+#include <torch/types.h>
+
+#include <vector>
+
+namespace neural_style {
+
+struct RgbaImage {
+    int width = 0;
+    int height = 0;
+    std::vector<float> pixels; // width * height * 4, row-major, interleaved R, G, B, A
+
+    RgbaImage() = default;
+    RgbaImage(int w, int h) : width(w), height(h), pixels(static_cast<size_t>(w) * h * 4, 1.0f) {}
+};
+
+struct Size {
+    int width;
+    int height;
+};
+
+// Throws StyleError naming `what` when the image is empty or its buffer does not match its size.
+void check_image(const RgbaImage &image, const char *what);
+
+// The size that fits `source` into `max_side` on its longest side, keeping the aspect ratio; never enlarges.
+Size fit_within(Size source, int max_side);
+
+// RGB channels as a [1, 3, H, W] float tensor on the CPU.
+torch::Tensor rgb_tensor(const RgbaImage &image);
+
+// Resizes a [1, 3, H, W] tensor: area averaging when shrinking (no aliasing), bicubic when enlarging.
+torch::Tensor resize_rgb(const torch::Tensor &rgb, Size size);
+
+// Builds an image from a [1, 3, H, W] tensor (clamped to [0,1]) and the alpha channel of `alpha_source`,
+// which must have the same size.
+RgbaImage image_from_rgb(const torch::Tensor &rgb, const RgbaImage &alpha_source);
+
+} // namespace neural_style

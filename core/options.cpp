@@ -1,0 +1,102 @@
+#include "options.h"
+
+#include "error.h"
+
+#include <cmath>
+
+namespace neural_style {
+
+StyleOptions seed_preset() {
+    StyleOptions o;
+    o.steps = 2000;
+    o.optimizer = Optimizer::adam;
+    o.learning_rate = 0.003;
+    o.content_weight = 1;
+    o.style_weight = 1e6;
+    o.style_layer_weights = {1, 0.8, 0.5, 0.3, 0.1};
+    o.tv_weight = 0;
+    o.init = Init::content;
+    o.max_size = 400;
+    o.scales = 1;
+    o.lbfgs_history = 100;
+    return o;
+}
+
+StyleOptions default_preset() {
+    // Same losses and weights as the seed, so results and loss figures compare directly; what changes is how the
+    // minimum is found: L-BFGS as in jcjohnson/neural-style, coarse-to-fine as in crowsonkb/style-transfer-pytorch.
+    StyleOptions o = seed_preset();
+    o.optimizer = Optimizer::lbfgs;
+    o.learning_rate = 1;
+    o.steps = 300;
+    o.max_size = 512;
+    o.scales = 3;
+    o.lbfgs_history = 20;
+    return o;
+}
+
+std::optional<StyleOptions> preset_by_name(const std::string &name) {
+    if (name == "seed")
+        return seed_preset();
+    if (name == "default")
+        return default_preset();
+    return std::nullopt;
+}
+
+std::vector<std::string> preset_names() { return {"default", "seed"}; }
+
+const char *optimizer_name(Optimizer value) { return value == Optimizer::adam ? "adam" : "lbfgs"; }
+const char *init_name(Init value) { return value == Init::content ? "content" : "noise"; }
+const char *device_choice_name(DeviceChoice value) {
+    switch (value) {
+    case DeviceChoice::cpu: return "cpu";
+    case DeviceChoice::cuda: return "cuda";
+    default: return "auto";
+    }
+}
+
+std::optional<Optimizer> parse_optimizer(const std::string &text) {
+    if (text == "adam") return Optimizer::adam;
+    if (text == "lbfgs") return Optimizer::lbfgs;
+    return std::nullopt;
+}
+
+std::optional<Init> parse_init(const std::string &text) {
+    if (text == "content") return Init::content;
+    if (text == "noise") return Init::noise;
+    return std::nullopt;
+}
+
+std::optional<DeviceChoice> parse_device_choice(const std::string &text) {
+    if (text == "auto") return DeviceChoice::automatic;
+    if (text == "cpu") return DeviceChoice::cpu;
+    if (text == "cuda") return DeviceChoice::cuda;
+    return std::nullopt;
+}
+
+namespace {
+
+void require(bool ok, const std::string &message) {
+    if (!ok)
+        throw StyleError(message);
+}
+
+bool finite_non_negative(double value) { return std::isfinite(value) && value >= 0; }
+
+} // namespace
+
+void validate(const StyleOptions &o) {
+    require(o.steps >= 1 && o.steps <= 1000000, "steps must be between 1 and 1000000");
+    require(std::isfinite(o.learning_rate) && o.learning_rate > 0, "learning rate must be a positive number");
+    require(finite_non_negative(o.content_weight), "content weight must be a non-negative number");
+    require(finite_non_negative(o.style_weight), "style weight must be a non-negative number");
+    for (double w : o.style_layer_weights)
+        require(finite_non_negative(w), "style layer weights must be non-negative numbers");
+    require(finite_non_negative(o.tv_weight), "TV weight must be a non-negative number");
+    require(o.max_size >= 16 && o.max_size <= 16384, "max size must be between 16 and 16384 pixels");
+    require(o.scales >= 1 && o.scales <= 8, "scales must be between 1 and 8");
+    require(o.lbfgs_history >= 1 && o.lbfgs_history <= 1000, "L-BFGS history must be between 1 and 1000");
+    require(o.threads >= 0 && o.threads <= 1024, "threads must be between 0 (automatic) and 1024");
+}
+
+} // namespace neural_style

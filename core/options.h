@@ -1,0 +1,51 @@
+// Everything a run can be told, the named presets, and the names users type for the choices.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace neural_style {
+
+enum class Optimizer { adam, lbfgs };
+enum class Init { content, noise };
+enum class DeviceChoice { automatic, cpu, cuda };
+
+struct StyleOptions {
+    int steps = 0;                       // optimisation steps in all, over all scales
+    Optimizer optimizer = Optimizer::adam;
+    double learning_rate = 0;            // Adam step size; L-BFGS uses it as its initial step length
+    double content_weight = 0;
+    double style_weight = 0;
+    std::array<double, 5> style_layer_weights{}; // conv1_1, conv2_1, conv3_1, conv4_1, conv5_1
+    double tv_weight = 0;                // total variation: larger smooths the result
+    Init init = Init::content;
+    std::uint64_t seed = 0;              // noise init and any other randomness
+    int max_size = 0;                    // working size, longest side in pixels
+    int scales = 1;                      // coarse-to-fine passes, each about sqrt(2) larger than the last
+    int lbfgs_history = 0;               // L-BFGS memory, in image-sized vector pairs
+    DeviceChoice device = DeviceChoice::automatic;
+    int threads = 0;                     // CPU threads; 0 keeps LibTorch's default
+};
+
+// The seed notebook's exact settings: Adam, lr 0.003, 2000 steps, 400 px, one scale.
+StyleOptions seed_preset();
+// The settings the CLI and the plug-in start from.
+StyleOptions default_preset();
+// Looks a preset up by name ("seed", "default"); empty when unknown.
+std::optional<StyleOptions> preset_by_name(const std::string &name);
+std::vector<std::string> preset_names();
+
+const char *optimizer_name(Optimizer value);
+const char *init_name(Init value);
+const char *device_choice_name(DeviceChoice value);
+std::optional<Optimizer> parse_optimizer(const std::string &text);
+std::optional<Init> parse_init(const std::string &text);
+std::optional<DeviceChoice> parse_device_choice(const std::string &text);
+
+// Throws StyleError with the name of the first option that is out of range.
+void validate(const StyleOptions &options);
+
+} // namespace neural_style

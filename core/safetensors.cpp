@@ -1,0 +1,96 @@
+#include "safetensors.h"
+
+#include "error.h"
+
+#include <nlohmann/json.hpp>
+
+namespace neural_style {
+
+namespace {
+
+[[noreturn]] void fail(const std::string &what) { throw StyleError(what); }
+
+} // namespace
+
+SafetensorsFile::SafetensorsFile(const std::string &path) : path_(path) {
+    stream_.open(path, std::ios::binary);
+    if (!stream_)
+        fail(path + ": cannot open the file");
+    stream_.seekg(0, std::ios::end);
+    const std::streamoff end = stream_.tellg();
+    if (end < 8)
+        fail(path + ": too short to be a safetensors file (" + std::to_string(end) + " bytes)");
+    const auto file_size = static_cast<std::uint64_t>(end);
+    stream_.seekg(0);
+    unsigned char prefix[8];
+    stream_.read(reinterpret_cast<char *>(prefix), 8);
+    try {
+        const std::uint64_t length = header_length_from_prefix(prefix, file_size);
+        std::string json_bytes(length, '\0');
+        if (!stream_.read(json_bytes.data(), static_cast<std::streamsize>(length)))
+            fail("cannot read the header");
+        header_ = parse_safetensors_header(json_bytes, 8 + length, file_size - 8 - length);
+    } catch (const StyleError &e) {
+        fail(path + ": not a usable safetensors file: " + e.what());
+    }
+}
+
+torch::Tensor SafetensorsFile::read_f32(const std::string &key, const std::vector<int64_t> &shape) {
+    auto it = header_.tensors.find(key);
+    if (it == header_.tensors.end())
+        fail(path_ + ": tensor '" + key + "' is missing (not a VGG19 weights file?)");
+    const TensorEntry &entry = it->second;
+    if (entry.dtype != "F32")
+        fail(path_ + ": tensor '" + key + "' is " + entry.dtype + ", expected F32");
+    if (entry.shape != shape) {
+        std::string got, want;
+        for (int64_t d : entry.shape) got += (got.empty() ? "" : "x") + std::to_string(d);
+        for (int64_t d : shape) want += (want.empty() ? "" : "x") + std::to_string(d);
+        fail(path_ + ": tensor '" + key + "' has shape [" + got + "], expected [" + want + "]");
+    }
+    torch::Tensor tensor = torch::empty(shape, torch::kFloat32);
+    stream_.clear();
+    stream_.seekg(static_cast<std::streamoff>(header_.data_start + entry.begin));
+    if (!stream_.read(static_cast<char *>(tensor.data_ptr()), static_cast<std::streamsize>(entry.end - entry.begin)))
+        fail(path_ + ": cannot read tensor '" + key + "'");
+    if (!torch::isfinite(tensor).all().item<bool>())
+        fail(path_ + ": tensor '" + key + "' contains NaN or infinite values");
+    return tensor;
+}
+
+std::string safetensors_header_bytes(const std::vector<std::pair<std::string, torch::Tensor>> &tensors) {
+    // nlohmann's default object is ordered by key; keep insertion order so files read naturally.
+    nlohmann::ordered_json root = nlohmann::ordered_json::object();
+    std::uint64_t offset = 0;
+    for (const auto &[key, tensor] : tensors) {
+        if (tensor.scalar_type() != torch::kFloat32)
+            fail("cannot write tensor '" + key + "': only F32 is supported");
+        const std::uint64_t bytes = static_cast<std::uint64_t>(tensor.numel()) * 4;
+        root[key] = {{"dtype", "F32"}, {"shape", tensor.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+        offset += bytes;
+    }
+    std::string header = root.dump();
+    // Pad with spaces so the data section starts 8-byte aligned, as the reference writer does.
+    header.append((8 - (8 + header.size()) % 8) % 8, ' ');
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i)
+        out[i] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+    return out + header;
+}
+
+void write_safetensors(const std::string &path,
+                       const std::vector<std::pair<std::string, torch::Tensor>> &tensors) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out)
+        fail(path + ": cannot create the file");
+    const std::string header = safetensors_header_bytes(tensors);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    for (const auto &[key, tensor] : tensors) {
+        torch::Tensor data = tensor.to(torch::kCPU).contiguous();
+        out.write(static_cast<const char *>(data.data_ptr()), static_cast<std::streamsize>(data.numel() * 4));
+    }
+    if (!out.flush())
+        fail(path + ": write failed");
+}
+
+} // namespace neural_style
