@@ -6,6 +6,9 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace neural_style {
 
 torch::Device select_device(DeviceChoice choice) {
@@ -25,8 +28,9 @@ void prepare_device(torch::Device device, int cpu_threads) {
         at::globalContext().setAllowTF32CuDNN(true);
         at::globalContext().setAllowTF32CuBLAS(true);
     }
-    if (cpu_threads > 0)
-        torch::set_num_threads(cpu_threads);
+    // LibTorch's own default counts physical cores and, in virtual machines, often finds one: use every core.
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    torch::set_num_threads(cpu_threads > 0 ? cpu_threads : std::max(1, cores));
 }
 
 std::string describe_device(torch::Device device) {

@@ -1,27 +1,11 @@
-// Pixel buffers exchanged with the hosts, and their conversion to and from LibTorch tensors.
-// Hosts hand over non-linear (sRGB-encoded) RGBA floats in [0,1], which is what GEGL's "R'G'B'A float" gives
-// and what ImageNet-trained VGG19 expects.
+// Conversion of the hosts' pixel buffers to and from LibTorch tensors.
 #pragma once
+
+#include "rgba_image.h"
 
 #include <torch/types.h>
 
-#include <vector>
-
 namespace neural_style {
-
-struct RgbaImage {
-    int width = 0;
-    int height = 0;
-    std::vector<float> pixels; // width * height * 4, row-major, interleaved R, G, B, A
-
-    RgbaImage() = default;
-    RgbaImage(int w, int h) : width(w), height(h), pixels(static_cast<size_t>(w) * h * 4, 1.0f) {}
-};
-
-struct Size {
-    int width;
-    int height;
-};
 
 // Throws StyleError naming `what` when the image is empty or its buffer does not match its size.
 void check_image(const RgbaImage &image, const char *what);

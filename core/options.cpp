@@ -86,17 +86,17 @@ bool finite_non_negative(double value) { return std::isfinite(value) && value >=
 } // namespace
 
 void validate(const StyleOptions &o) {
-    require(o.steps >= 1 && o.steps <= 1000000, "steps must be between 1 and 1000000");
-    require(std::isfinite(o.learning_rate) && o.learning_rate > 0, "learning rate must be a positive number");
-    require(finite_non_negative(o.content_weight), "content weight must be a non-negative number");
-    require(finite_non_negative(o.style_weight), "style weight must be a non-negative number");
+    require(o.steps >= 1 && o.steps <= 1000000, "steps must be a whole number from 1 to 1000000");
+    require(std::isfinite(o.learning_rate) && o.learning_rate > 0, "learning-rate must be a positive number");
+    require(finite_non_negative(o.content_weight), "content-weight must be a number >= 0");
+    require(finite_non_negative(o.style_weight), "style-weight must be a number >= 0");
     for (double w : o.style_layer_weights)
-        require(finite_non_negative(w), "style layer weights must be non-negative numbers");
-    require(finite_non_negative(o.tv_weight), "TV weight must be a non-negative number");
-    require(o.max_size >= 16 && o.max_size <= 16384, "max size must be between 16 and 16384 pixels");
-    require(o.scales >= 1 && o.scales <= 8, "scales must be between 1 and 8");
-    require(o.lbfgs_history >= 1 && o.lbfgs_history <= 1000, "L-BFGS history must be between 1 and 1000");
-    require(o.threads >= 0 && o.threads <= 1024, "threads must be between 0 (automatic) and 1024");
+        require(finite_non_negative(w), "style-layer-weights must be numbers >= 0");
+    require(finite_non_negative(o.tv_weight), "tv-weight must be a number >= 0");
+    require(o.max_size >= 16 && o.max_size <= 16384, "max-size must be from 16 to 16384 pixels");
+    require(o.scales >= 1 && o.scales <= 8, "scales must be from 1 to 8");
+    require(o.lbfgs_history >= 1 && o.lbfgs_history <= 1000, "lbfgs-history must be from 1 to 1000");
+    require(o.threads >= 0 && o.threads <= 1024, "threads must be from 0 (automatic) to 1024");
 }
 
 } // namespace neural_style

@@ -27,7 +27,7 @@ struct StyleOptions {
     int scales = 1;                      // coarse-to-fine passes, each about sqrt(2) larger than the last
     int lbfgs_history = 0;               // L-BFGS memory, in image-sized vector pairs
     DeviceChoice device = DeviceChoice::automatic;
-    int threads = 0;                     // CPU threads; 0 keeps LibTorch's default
+    int threads = 0;                     // CPU threads; 0: one per core
 };
 
 // The seed notebook's exact settings: Adam, lr 0.003, 2000 steps, 400 px, one scale.
@@ -45,7 +45,8 @@ std::optional<Optimizer> parse_optimizer(const std::string &text);
 std::optional<Init> parse_init(const std::string &text);
 std::optional<DeviceChoice> parse_device_choice(const std::string &text);
 
-// Throws StyleError with the name of the first option that is out of range.
+// Throws StyleError for the first option out of range; the message starts with the option's name as both hosts
+// spell it ("max-size must be ..."), so the CLI can prefix "--".
 void validate(const StyleOptions &options);
 
 } // namespace neural_style

@@ -2,6 +2,7 @@
 
 #include "device.h"
 #include "error.h"
+#include "image.h"
 #include "losses.h"
 #include "vgg19.h"
 

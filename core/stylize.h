@@ -1,32 +1,12 @@
 // The optimisation loop: content and style images and options in, stylized image out.
 #pragma once
 
-#include "image.h"
 #include "options.h"
+#include "rgba_image.h"
+#include "step_report.h"
 #include "weights.h"
 
-#include <functional>
-#include <string>
-
 namespace neural_style {
-
-struct StepReport {
-    int step = 0;          // 1-based, counted over all scales
-    int total_steps = 0;
-    int width = 0;         // working size of this step
-    int height = 0;
-    double total = 0;      // content_weight * content + style_weight * style + tv_weight * tv
-    double content = 0;    // unweighted content loss
-    double style = 0;      // layer-weighted style sum, before the style weight
-    double tv = 0;         // unweighted total variation
-    double seconds = 0;    // since the run started (setup included)
-    std::string device;    // where the run computes, in words
-};
-
-// Called after each step with the losses measured at the start of that step. Returning false stops the run,
-// and stylize() returns the image as it is at that moment. On CUDA the reports come in batches every few steps
-// (reading losses forces the host to wait for the GPU).
-using StepCallback = std::function<bool(const StepReport &)>;
 
 // Throws StyleError for anything the caller can fix (including running out of GPU memory).
 RgbaImage stylize(const RgbaImage &content, const RgbaImage &style, const Vgg19Weights &weights,

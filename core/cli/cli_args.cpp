@@ -1,0 +1,242 @@
+#include "cli_args.h"
+
+#include "error.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <vector>
+
+namespace neural_style::cli {
+
+namespace {
+
+double parse_number(const std::string &option, const std::string &text) {
+    char *end = nullptr;
+    errno = 0;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(value))
+        throw UsageError(option + ": '" + text + "' is not a number");
+    return value;
+}
+
+long long parse_whole(const std::string &option, const std::string &text) {
+    char *end = nullptr;
+    errno = 0;
+    const long long value = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno == ERANGE)
+        throw UsageError(option + ": '" + text + "' is not a whole number");
+    return value;
+}
+
+int parse_int(const std::string &option, const std::string &text) {
+    const long long value = parse_whole(option, text);
+    if (value < -1000000000LL || value > 1000000000LL)
+        throw UsageError(option + ": " + text + " is out of range");
+    return static_cast<int>(value);
+}
+
+std::array<double, 5> parse_layer_weights(const std::string &option, const std::string &text) {
+    std::array<double, 5> weights{};
+    std::stringstream stream(text);
+    std::string item;
+    size_t count = 0;
+    while (std::getline(stream, item, ',')) {
+        if (count == 5)
+            throw UsageError(option + ": expected five comma-separated numbers, got more");
+        weights[count++] = parse_number(option, item);
+    }
+    if (count != 5)
+        throw UsageError(option + ": expected five comma-separated numbers (conv1_1 to conv5_1), got " +
+                         std::to_string(count));
+    return weights;
+}
+
+template <typename T>
+T parse_choice(const std::string &option, const std::string &text, std::optional<T> (*parse)(const std::string &),
+               const char *choices) {
+    std::optional<T> value = parse(text);
+    if (!value)
+        throw UsageError(option + ": '" + text + "' is not one of " + choices);
+    return *value;
+}
+
+using Setter = std::function<void(CliArgs &, const std::string &, const std::string &)>;
+
+// Options that take a value. --preset is applied before all others, so their order does not matter.
+const std::map<std::string, Setter> &value_options() {
+    static const std::map<std::string, Setter> table = {
+        {"--weights", [](CliArgs &a, const std::string &, const std::string &v) { a.weights = v; }},
+        {"--log", [](CliArgs &a, const std::string &, const std::string &v) { a.log = v; }},
+        {"--preset", [](CliArgs &, const std::string &, const std::string &) {}},
+        {"--steps", [](CliArgs &a, const std::string &o, const std::string &v) { a.options.steps = parse_int(o, v); }},
+        {"--optimizer",
+         [](CliArgs &a, const std::string &o, const std::string &v) {
+             a.options.optimizer = parse_choice(o, v, parse_optimizer, "adam, lbfgs");
+         }},
+        {"--learning-rate",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.options.learning_rate = parse_number(o, v); }},
+        {"--max-size",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.options.max_size = parse_int(o, v); }},
+        {"--scales", [](CliArgs &a, const std::string &o, const std::string &v) { a.options.scales = parse_int(o, v); }},
+        {"--content-weight",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.options.content_weight = parse_number(o, v); }},
+        {"--style-weight",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.options.style_weight = parse_number(o, v); }},
+        {"--style-layer-weights",
+         [](CliArgs &a, const std::string &o, const std::string &v) {
+             a.options.style_layer_weights = parse_layer_weights(o, v);
+         }},
+        {"--tv-weight",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.options.tv_weight = parse_number(o, v); }},
+        {"--init",
+         [](CliArgs &a, const std::string &o, const std::string &v) {
+             a.options.init = parse_choice(o, v, parse_init, "content, noise");
+         }},
+        {"--seed",
+         [](CliArgs &a, const std::string &o, const std::string &v) {
+             const long long seed = parse_whole(o, v);
+             if (seed < 0)
+                 throw UsageError(o + ": must be 0 or more");
+             a.options.seed = static_cast<std::uint64_t>(seed);
+         }},
+        {"--device",
+         [](CliArgs &a, const std::string &o, const std::string &v) {
+             a.options.device = parse_choice(o, v, parse_device_choice, "auto, cpu, cuda");
+         }},
+        {"--threads",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.options.threads = parse_int(o, v); }},
+        {"--lbfgs-history",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.options.lbfgs_history = parse_int(o, v); }},
+    };
+    return table;
+}
+
+// Splits "--name=value" and "--name value" forms into (name, value) pairs and positional arguments.
+struct Split {
+    std::vector<std::pair<std::string, std::string>> options;
+    std::vector<std::string> positional;
+    bool quiet = false, help = false, version = false;
+};
+
+Split split_arguments(int argc, char **argv) {
+    Split split;
+    bool only_positional = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (only_positional || arg.size() < 2 || arg[0] != '-') {
+            split.positional.push_back(arg);
+            continue;
+        }
+        if (arg == "--") {
+            only_positional = true;
+        } else if (arg == "--quiet" || arg == "-q") {
+            split.quiet = true;
+        } else if (arg == "--help" || arg == "-h") {
+            split.help = true;
+        } else if (arg == "--version") {
+            split.version = true;
+        } else {
+            std::string value;
+            bool has_value = false;
+            const size_t equals = arg.find('=');
+            if (equals != std::string::npos) {
+                value = arg.substr(equals + 1);
+                arg = arg.substr(0, equals);
+                has_value = true;
+            }
+            if (!value_options().count(arg))
+                throw UsageError("unknown option '" + arg + "'");
+            if (!has_value) {
+                if (i + 1 >= argc)
+                    throw UsageError(arg + ": needs a value");
+                value = argv[++i];
+            }
+            split.options.emplace_back(arg, value);
+        }
+    }
+    return split;
+}
+
+} // namespace
+
+CliArgs parse_cli_args(int argc, char **argv) {
+    const Split split = split_arguments(argc, argv);
+    CliArgs args;
+    args.quiet = split.quiet;
+    args.help = split.help;
+    args.version = split.version;
+    if (args.help || args.version)
+        return args;
+
+    args.options = default_preset();
+    for (const auto &[name, value] : split.options)
+        if (name == "--preset") {
+            std::optional<StyleOptions> preset = preset_by_name(value);
+            if (!preset)
+                throw UsageError("--preset: unknown preset '" + value + "' (known: default, seed)");
+            args.options = *preset;
+        }
+    for (const auto &[name, value] : split.options)
+        value_options().at(name)(args, name, value);
+
+    if (split.positional.size() != 3)
+        throw UsageError("expected CONTENT STYLE OUTPUT, got " + std::to_string(split.positional.size()) +
+                         " file argument(s)");
+    args.content = split.positional[0];
+    args.style = split.positional[1];
+    args.output = split.positional[2];
+    try {
+        validate(args.options);
+    } catch (const StyleError &e) {
+        throw UsageError(std::string("--") + e.what());
+    }
+    return args;
+}
+
+std::string usage_text() {
+    const StyleOptions d = default_preset();
+    const StyleOptions s = seed_preset();
+    std::ostringstream out;
+    out << "Usage: neural-style [OPTIONS] CONTENT STYLE OUTPUT\n"
+           "       neural-style fetch-weights [--url URL] [--output FILE]\n"
+           "\n"
+           "Paints CONTENT in the style of STYLE (Gatys et al., VGG19) and writes OUTPUT (.png, .jpg).\n"
+           "\n"
+           "Options (defaults in brackets; --preset seed reproduces the original notebook):\n"
+           "  --weights FILE            VGG19 safetensors [$NEURAL_STYLE_WEIGHTS, else\n"
+           "                            $XDG_DATA_HOME/neural-style-transfer/vgg19.safetensors]\n"
+           "  --preset NAME             default | seed (Adam, "
+        << s.steps << " steps, " << s.max_size
+        << " px) [default]\n"
+           "  --steps N                 optimisation steps over all scales ["
+        << d.steps << "]\n"
+        << "  --optimizer NAME          lbfgs | adam [" << optimizer_name(d.optimizer) << "]\n"
+        << "  --learning-rate X         Adam step size; L-BFGS initial step [" << d.learning_rate << "]\n"
+        << "  --max-size PX             working size, longest side [" << d.max_size << "]\n"
+        << "  --scales N                coarse-to-fine passes, sqrt(2) apart [" << d.scales << "]\n"
+        << "  --content-weight A        how much the content's shapes are kept [" << d.content_weight << "]\n"
+        << "  --style-weight B          how strongly the style is applied [" << d.style_weight << "]\n"
+        << "  --style-layer-weights W1,W2,W3,W4,W5\n"
+           "                            conv1_1..conv5_1: fine texture to large motifs ["
+        << d.style_layer_weights[0] << "," << d.style_layer_weights[1] << "," << d.style_layer_weights[2] << ","
+        << d.style_layer_weights[3] << "," << d.style_layer_weights[4] << "]\n"
+        << "  --tv-weight T             smoothing, against noise [" << d.tv_weight << "]\n"
+        << "  --init content|noise      starting image [" << init_name(d.init) << "]\n"
+        << "  --seed N                  random seed for noise init [" << d.seed << "]\n"
+        << "  --device auto|cpu|cuda    where to compute [auto: CUDA if available]\n"
+        << "  --threads N               CPU threads, 0 = all cores [0]\n"
+        << "  --lbfgs-history N         L-BFGS memory [" << d.lbfgs_history << "]\n"
+        << "  --log FILE                write one JSON line per step\n"
+        << "  -q, --quiet               no progress output\n"
+        << "  -h, --help                this text\n"
+        << "  --version                 version of the program and of LibTorch\n"
+        << "\n"
+        << "Exit status: 0 success, 1 failure, 2 usage error.\n";
+    return out.str();
+}
+
+} // namespace neural_style::cli

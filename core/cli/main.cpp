@@ -1,0 +1,85 @@
+// neural-style: the command-line driver of the core.
+#include "cli_args.h"
+#include "error.h"
+#include "image_files.h"
+#include "progress_display.h"
+#include "stylize.h"
+#include "version.h"
+#include "weights_location.h"
+
+#ifdef NEURAL_STYLE_HAVE_FETCH
+#include "fetch_weights_command.h"
+#endif
+
+#include <torch/version.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+namespace ns = neural_style;
+
+namespace {
+
+std::string folder_of(const std::string &path) {
+    const size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+int run(const ns::cli::CliArgs &args) {
+    // Everything that can be checked cheaply is checked before minutes of computation.
+    if (!ns::cli::is_writable_image_name(args.output))
+        throw ns::cli::UsageError(args.output + ": cannot write this format (use .png or .jpg)");
+    if (access(folder_of(args.output).c_str(), W_OK) != 0)
+        throw ns::StyleError(args.output + ": the folder does not exist or is not writable");
+    const ns::WeightsSearch search = ns::find_weights(args.weights);
+    if (search.found.empty())
+        throw ns::StyleError(ns::weights_not_found_message(search));
+
+    const ns::RgbaImage content = ns::cli::load_image(args.content);
+    const ns::RgbaImage style = ns::cli::load_image(args.style);
+    const ns::Vgg19Weights weights = ns::load_vgg19_weights(search.found);
+
+    ns::cli::ProgressDisplay display(args.quiet, args.log);
+    const ns::RgbaImage result = ns::stylize(content, style, weights, args.options, [&](const ns::StepReport &r) {
+        display.show(r);
+        return true;
+    });
+    display.finish();
+    ns::cli::save_image(args.output, result);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+#ifdef NEURAL_STYLE_HAVE_FETCH
+    if (argc >= 2 && std::strcmp(argv[1], "fetch-weights") == 0)
+        return fetch_weights_command(argc - 1, argv + 1);
+#endif
+    try {
+        const ns::cli::CliArgs args = ns::cli::parse_cli_args(argc, argv);
+        if (args.help) {
+            std::cout << ns::cli::usage_text();
+            return 0;
+        }
+        if (args.version) {
+            std::cout << "neural-style " << NEURAL_STYLE_VERSION << " (LibTorch " << TORCH_VERSION_MAJOR << "."
+                      << TORCH_VERSION_MINOR << "." << TORCH_VERSION_PATCH << ")\n";
+            return 0;
+        }
+        return run(args);
+    } catch (const ns::cli::UsageError &e) {
+        std::cerr << "neural-style: " << e.what() << " (see neural-style --help)\n";
+        return 2;
+    } catch (const ns::StyleError &e) {
+        std::cerr << "neural-style: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception &e) {
+        std::cerr << "neural-style: unexpected failure: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,25 @@
+// Pixel buffers exchanged with the hosts. Free of LibTorch, so that host code handling pixels needs no torch headers.
+// Hosts hand over non-linear (sRGB-encoded) RGBA floats in [0,1], which is what GEGL's "R'G'B'A float" gives
+// and what ImageNet-trained VGG19 expects.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace neural_style {
+
+struct RgbaImage {
+    int width = 0;
+    int height = 0;
+    std::vector<float> pixels; // width * height * 4, row-major, interleaved R, G, B, A
+
+    RgbaImage() = default;
+    RgbaImage(int w, int h) : width(w), height(h), pixels(static_cast<size_t>(w) * h * 4, 1.0f) {}
+};
+
+struct Size {
+    int width;
+    int height;
+};
+
+} // namespace neural_style

@@ -1,0 +1,227 @@
+#!/usr/bin/python3
+"""End-to-end tests of the neural-style command line on tiny images with generated weights.
+
+    test_cli.py NEURAL_STYLE MAKE_TEST_WEIGHTS
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+from PIL import Image
+
+NEURAL_STYLE = None
+MAKE_TEST_WEIGHTS = None
+
+
+def write_png(path, width, height, seed, alpha=None):
+    rng = np.random.RandomState(seed)
+    rgb = (rng.rand(height, width, 3) * 255).astype(np.uint8)
+    if alpha is None:
+        Image.fromarray(rgb, "RGB").save(path)
+    else:
+        Image.fromarray(np.dstack([rgb, alpha]).astype(np.uint8), "RGBA").save(path)
+
+
+class CliTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+        cls.weights = os.path.join(cls.dir, "vgg19.safetensors")
+        subprocess.run([MAKE_TEST_WEIGHTS, cls.weights, "--seed", "3"], check=True)
+        cls.content = os.path.join(cls.dir, "content.png")
+        cls.style = os.path.join(cls.dir, "style.png")
+        write_png(cls.content, 40, 32, 1)
+        write_png(cls.style, 24, 24, 2)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def run_cli(self, *args, env=None):
+        full_env = dict(os.environ)
+        full_env.pop("NEURAL_STYLE_WEIGHTS", None)
+        full_env["XDG_DATA_HOME"] = os.path.join(self.dir, "no-data-home")
+        full_env.update(env or {})
+        return subprocess.run([NEURAL_STYLE, *args], capture_output=True, text=True, env=full_env, timeout=300)
+
+    def out(self, name):
+        path = os.path.join(self.dir, name)
+        if os.path.exists(path):
+            os.remove(path)
+        return path
+
+    def assert_fails(self, result, status, *fragments):
+        self.assertEqual(result.returncode, status, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, f"expected one line on stderr, got: {result.stderr!r}")
+        self.assertTrue(lines[0].startswith("neural-style: "), lines[0])
+        for fragment in fragments:
+            self.assertIn(fragment, lines[0])
+        self.assertNotIn("Traceback", result.stderr)
+
+    # --- success paths -------------------------------------------------------------------------------
+
+    def test_png_run_keeps_size_and_changes_pixels(self):
+        output = self.out("result.png")
+        r = self.run_cli("--weights", self.weights, "--steps", "4", "--max-size", "32", self.content, self.style,
+                         output)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        result = np.asarray(Image.open(output).convert("RGB"), dtype=np.int32)
+        content = np.asarray(Image.open(self.content).convert("RGB"), dtype=np.int32)
+        self.assertEqual(result.shape, content.shape)
+        self.assertGreater(np.abs(result - content).mean(), 0.5)
+        self.assertEqual([f for f in os.listdir(self.dir) if ".tmp-" in f], [])
+
+    def test_jpeg_output(self):
+        output = self.out("result.jpg")
+        r = self.run_cli("--weights", self.weights, "--steps", "2", "--max-size", "32", "-q", self.content,
+                         self.style, output)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+        with Image.open(output) as image:
+            self.assertEqual(image.format, "JPEG")
+            self.assertEqual(image.size, (40, 32))
+
+    def test_alpha_is_carried_unchanged(self):
+        alpha = np.tile(np.linspace(0, 255, 40).astype(np.uint8), (32, 1))
+        content = os.path.join(self.dir, "with-alpha.png")
+        write_png(content, 40, 32, 5, alpha=alpha)
+        output = self.out("alpha-result.png")
+        r = self.run_cli("--weights", self.weights, "--steps", "2", "--max-size", "32", content, self.style, output)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = np.asarray(Image.open(output))[:, :, 3]
+        np.testing.assert_array_equal(got, alpha)
+
+    def test_log_has_one_line_per_step_with_consistent_losses(self):
+        log = self.out("run.jsonl")
+        r = self.run_cli("--weights", self.weights, "--optimizer", "adam", "--scales", "1", "--steps", "5",
+                         "--content-weight", "2", "--style-weight", "1000", "--max-size", "32", "--log", log,
+                         self.content, self.style, self.out("log-result.png"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = [json.loads(line) for line in open(log)]
+        self.assertEqual([line["step"] for line in lines], [1, 2, 3, 4, 5])
+        for line in lines:
+            self.assertAlmostEqual(line["total"], 2 * line["content"] + 1000 * line["style"],
+                                   delta=1e-5 * abs(line["total"]))
+            self.assertEqual((line["width"], line["height"]), (32, 26))
+            self.assertGreaterEqual(line["seconds"], 0)
+        self.assertLess(lines[-1]["total"], lines[0]["total"])
+
+    def test_weights_from_environment_and_default_location(self):
+        r = self.run_cli("--steps", "1", "--max-size", "32", self.content, self.style, self.out("env.png"),
+                         env={"NEURAL_STYLE_WEIGHTS": self.weights})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        data_home = os.path.join(self.dir, "data-home")
+        os.makedirs(os.path.join(data_home, "neural-style-transfer"), exist_ok=True)
+        link = os.path.join(data_home, "neural-style-transfer", "vgg19.safetensors")
+        if not os.path.exists(link):
+            os.symlink(self.weights, link)
+        r = self.run_cli("--steps", "1", "--max-size", "32", self.content, self.style, self.out("xdg.png"),
+                         env={"XDG_DATA_HOME": data_home})
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_help_and_version(self):
+        r = self.run_cli("--help")
+        self.assertEqual(r.returncode, 0)
+        for option in ("--weights", "--preset", "--steps", "--optimizer", "--learning-rate", "--max-size",
+                       "--content-weight", "--style-weight", "--style-layer-weights", "--tv-weight", "--init",
+                       "--seed", "--device", "--threads", "--log", "--quiet", "--version"):
+            self.assertIn(option, r.stdout)
+        r = self.run_cli("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^neural-style \d+\.\d+\.\d+ \(LibTorch \d+\.\d+")
+
+    # --- usage errors: exit status 2 ---------------------------------------------------------------
+
+    def test_usage_errors(self):
+        o = self.out("never.png")
+        cases = [
+            ((), "expected CONTENT STYLE OUTPUT"),
+            ((self.content, self.style), "expected CONTENT STYLE OUTPUT"),
+            (("--bogus", self.content, self.style, o), "--bogus"),
+            (("--steps", "abc", self.content, self.style, o), "--steps"),
+            (("--steps", "0", self.content, self.style, o), "--steps"),
+            (("--learning-rate", "-1", self.content, self.style, o), "--learning-rate"),
+            (("--max-size", "8", self.content, self.style, o), "--max-size"),
+            (("--optimizer", "sgd", self.content, self.style, o), "--optimizer"),
+            (("--init", "zeros", self.content, self.style, o), "--init"),
+            (("--device", "tpu", self.content, self.style, o), "--device"),
+            (("--preset", "fast", self.content, self.style, o), "--preset"),
+            (("--style-layer-weights", "1,2,3", self.content, self.style, o), "--style-layer-weights"),
+            (("--style-weight", "nan", self.content, self.style, o), "--style-weight"),
+            (("--content-weight", "-2", self.content, self.style, o), "--content-weight"),
+            (("--tv-weight", "x", self.content, self.style, o), "--tv-weight"),
+            (("--seed", "-4", self.content, self.style, o), "--seed"),
+            (("--threads", "-1", self.content, self.style, o), "--threads"),
+            (("--steps",), "--steps"),
+            (("--weights", self.weights, self.content, self.style, os.path.join(self.dir, "out.bmp")), "out.bmp"),
+        ]
+        for args, fragment in cases:
+            with self.subTest(args=args):
+                self.assert_fails(self.run_cli(*args), 2, fragment)
+        self.assertFalse(os.path.exists(o))
+
+    # --- other failures: exit status 1 --------------------------------------------------------------
+
+    def test_missing_and_unreadable_images(self):
+        o = self.out("never.png")
+        missing = os.path.join(self.dir, "missing.png")
+        self.assert_fails(self.run_cli("--weights", self.weights, missing, self.style, o), 1, missing)
+        not_image = os.path.join(self.dir, "not-image.png")
+        with open(not_image, "w") as f:
+            f.write("this is text")
+        self.assert_fails(self.run_cli("--weights", self.weights, self.content, not_image, o), 1, not_image)
+        truncated = os.path.join(self.dir, "truncated.png")
+        with open(self.content, "rb") as f:
+            data = f.read()
+        with open(truncated, "wb") as f:
+            f.write(data[: len(data) // 2])
+        self.assert_fails(self.run_cli("--weights", self.weights, truncated, self.style, o), 1, truncated)
+        self.assertFalse(os.path.exists(o))
+
+    def test_missing_weights_lists_every_place(self):
+        o = self.out("never.png")
+        r = self.run_cli(self.content, self.style, o, env={"NEURAL_STYLE_WEIGHTS": "/nonexistent/env.safetensors"})
+        self.assert_fails(r, 1, "/nonexistent/env.safetensors",
+                          os.path.join(self.dir, "no-data-home", "neural-style-transfer", "vgg19.safetensors"),
+                          "neural-style fetch-weights")
+        r = self.run_cli("--weights", "/nonexistent/given.safetensors", self.content, self.style, o)
+        self.assert_fails(r, 1, "/nonexistent/given.safetensors")
+        self.assertFalse(os.path.exists(o))
+
+    def test_broken_weights(self):
+        o = self.out("never.png")
+        broken = os.path.join(self.dir, "broken.safetensors")
+        with open(self.weights, "rb") as f:
+            data = f.read()
+        for name, content in [("truncated", data[: len(data) // 2]), ("garbage", b"\x10\x00" + b"x" * 100),
+                              ("empty", b"")]:
+            with self.subTest(kind=name):
+                with open(broken, "wb") as f:
+                    f.write(content)
+                self.assert_fails(self.run_cli("--weights", broken, self.content, self.style, o), 1, broken)
+        self.assertFalse(os.path.exists(o))
+
+    def test_output_folder_missing(self):
+        o = os.path.join(self.dir, "no-such-folder", "out.png")
+        self.assert_fails(self.run_cli("--weights", self.weights, self.content, self.style, o), 1, o)
+
+    def test_cuda_without_gpu_fails_cleanly(self):
+        probe = subprocess.run(["/usr/bin/python3", "-c", "import torch; print(torch.cuda.is_available())"],
+                               capture_output=True, text=True)
+        if probe.stdout.strip() == "True":
+            self.skipTest("this machine has a GPU")
+        o = self.out("never.png")
+        r = self.run_cli("--weights", self.weights, "--device", "cuda", self.content, self.style, o)
+        self.assert_fails(r, 1, "cuda")
+        self.assertFalse(os.path.exists(o))
+
+
+if __name__ == "__main__":
+    NEURAL_STYLE, MAKE_TEST_WEIGHTS = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0], "-v"])
