@@ -1,0 +1,178 @@
+#include "arguments.h"
+
+#include "error.h"
+#include "i18n.h"
+
+#include <glib.h>
+
+namespace nst_plugin {
+
+using neural_style::DeviceChoice;
+using neural_style::Init;
+using neural_style::Optimizer;
+
+const char *const kStyleLayerWeightArguments[5] = {"style-weight-1", "style-weight-2", "style-weight-3",
+                                                    "style-weight-4", "style-weight-5"};
+
+namespace {
+
+// Bounds of the controls only: the core's validate() has the last word on every value.
+constexpr double kMaxWeight = 1e12;
+constexpr double kMaxLayerWeight = 1e6;
+constexpr GParamFlags kFlags = G_PARAM_READWRITE;
+
+GimpChoice *optimizer_choice() {
+    return gimp_choice_new_with_values(
+        neural_style::optimizer_name(Optimizer::lbfgs), static_cast<int>(Optimizer::lbfgs), _("L-BFGS"),
+        _("Reaches a finished look in few steps"),
+        neural_style::optimizer_name(Optimizer::adam), static_cast<int>(Optimizer::adam), _("Adam"),
+        _("Changes the picture gently and evenly; needs many more steps"), nullptr);
+}
+
+GimpChoice *init_choice() {
+    return gimp_choice_new_with_values(
+        neural_style::init_name(Init::content), static_cast<int>(Init::content), _("The content layer"),
+        _("Starts from the picture itself, which keeps it recognisable"),
+        neural_style::init_name(Init::noise), static_cast<int>(Init::noise), _("Noise"),
+        _("Starts from random pixels, for a freer, more abstract result"), nullptr);
+}
+
+GimpChoice *device_choice() {
+    return gimp_choice_new_with_values(
+        neural_style::device_choice_name(DeviceChoice::automatic), static_cast<int>(DeviceChoice::automatic),
+        _("Automatic"), _("The graphics card when there is one, else the processor"),
+        neural_style::device_choice_name(DeviceChoice::cpu), static_cast<int>(DeviceChoice::cpu),
+        _("Processor (CPU)"), _("Works everywhere, slowly"),
+        neural_style::device_choice_name(DeviceChoice::cuda), static_cast<int>(DeviceChoice::cuda),
+        _("Graphics card (CUDA)"), _("Many times faster; needs an NVIDIA card and a CUDA build"), nullptr);
+}
+
+// The core's learning rate belongs to its optimizer: take it from a preset that uses the chosen one.
+double learning_rate_for(Optimizer optimizer) {
+    for (const std::string &name : neural_style::preset_names()) {
+        const auto preset = neural_style::preset_by_name(name);
+        if (preset && preset->optimizer == optimizer)
+            return preset->learning_rate;
+    }
+    return neural_style::default_preset().learning_rate;
+}
+
+std::string take_string(gchar *text) {
+    std::string result = text ? text : "";
+    g_free(text);
+    return result;
+}
+
+} // namespace
+
+void add_arguments(GimpProcedure *p) {
+    const neural_style::StyleOptions d = neural_style::default_preset();
+
+    gimp_procedure_add_layer_argument(p, "style-layer", _("_Style"),
+        _("The picture whose look (colours, brush strokes, textures) is painted onto the content. "
+          "Any layer of any open image."),
+        TRUE, kFlags);
+    gimp_procedure_add_int_argument(p, "steps", _("S_teps"),
+        _("How long the picture is worked on. More steps let the style settle in further; "
+          "every step takes time."),
+        1, G_MAXINT, d.steps, kFlags);
+    gimp_procedure_add_choice_argument(p, "optimizer", _("_Method"),
+        _("How the result is searched for. L-BFGS reaches a finished look in few steps; "
+          "Adam changes the picture more gently per step and needs many more."),
+        optimizer_choice(), neural_style::optimizer_name(d.optimizer), kFlags);
+    gimp_procedure_add_double_argument(p, "content-weight", _("_Content strength"),
+        _("How firmly the shapes of the original are kept. Larger keeps the picture more recognisable."),
+        0, kMaxWeight, d.content_weight, kFlags);
+    gimp_procedure_add_double_argument(p, "style-weight", _("St_yle strength"),
+        _("How strongly the style is applied. Larger gives bolder strokes and textures "
+          "and loses more of the original's detail."),
+        0, kMaxWeight, d.style_weight, kFlags);
+
+    const char *const labels[5] = {_("Fine grain"), _("Small strokes"), _("Patterns"), _("Motifs"),
+                                   _("Large shapes")};
+    const char *const blurbs[5] = {
+        _("Style of the finest detail (conv1_1): grain, speckle, colour. Larger makes the surface texture stronger."),
+        _("Style of small brush strokes (conv2_1). Larger makes them more visible."),
+        _("Style of mid-sized patterns (conv3_1). Larger brings more of them into the picture."),
+        _("Style of larger motifs (conv4_1). Larger carries bigger elements of the style over."),
+        _("Style of the largest shapes and swirls (conv5_1). Larger reshapes the picture more boldly.")};
+    for (int i = 0; i < 5; ++i)
+        gimp_procedure_add_double_argument(p, kStyleLayerWeightArguments[i], labels[i], blurbs[i], 0,
+                                           kMaxLayerWeight, d.style_layer_weights[i], kFlags);
+
+    gimp_procedure_add_double_argument(p, "tv-weight", _("Smoot_hing"),
+        _("Evens out noise and speckles. Larger gives a smoother, flatter picture; 0 leaves it off."),
+        0, kMaxLayerWeight, d.tv_weight, kFlags);
+    gimp_procedure_add_int_argument(p, "max-size", _("_Working size"),
+        _("Longest side, in pixels, at which the picture is computed; the result is scaled to the layer. "
+          "Larger gives finer strokes but takes much longer and needs more memory."),
+        1, G_MAXINT, d.max_size, kFlags);
+    gimp_procedure_add_choice_argument(p, "init", _("Start _from"),
+        _("What the computation starts from: the content keeps the picture recognisable, "
+          "noise gives a freer, more abstract result."),
+        init_choice(), neural_style::init_name(d.init), kFlags);
+    gimp_procedure_add_int_argument(p, "seed", _("Rando_m seed"),
+        _("Only matters when starting from noise: another number gives another variant."),
+        0, G_MAXINT, static_cast<int>(d.seed), kFlags);
+    gimp_procedure_add_choice_argument(p, "device", _("Compute _on"),
+        _("Where the work is done. A graphics card is many times faster than the processor."),
+        device_choice(), neural_style::device_choice_name(d.device), kFlags);
+    gimp_procedure_add_file_argument(p, "weights-file", _("Wei_ghts file"),
+        _("The VGG19 network the style is measured with (a .safetensors file). "
+          "Leave it unset to use the standard location."),
+        GIMP_FILE_CHOOSER_ACTION_OPEN, TRUE, nullptr, kFlags);
+}
+
+bool read_arguments(GimpProcedureConfig *config, Arguments &arguments, std::string &error) {
+    GimpLayer *style_layer = nullptr;
+    GFile *weights_file = nullptr;
+    gchar *optimizer = nullptr, *init = nullptr, *device = nullptr;
+    gint steps = 0, max_size = 0, seed = 0;
+    gdouble content_weight = 0, style_weight = 0, tv_weight = 0;
+    g_object_get(config, "style-layer", &style_layer, "steps", &steps, "optimizer", &optimizer, "content-weight",
+                 &content_weight, "style-weight", &style_weight, "tv-weight", &tv_weight, "max-size", &max_size,
+                 "init", &init, "seed", &seed, "device", &device, "weights-file", &weights_file, nullptr);
+    arguments.style_layer.reset(style_layer);
+    if (weights_file) {
+        arguments.weights_file = take_string(g_file_get_path(weights_file));
+        g_object_unref(weights_file);
+    }
+
+    neural_style::StyleOptions &o = arguments.options;
+    o = neural_style::default_preset();
+    o.steps = steps;
+    o.content_weight = content_weight;
+    o.style_weight = style_weight;
+    for (int i = 0; i < 5; ++i)
+        g_object_get(config, kStyleLayerWeightArguments[i], &o.style_layer_weights[i], nullptr);
+    o.tv_weight = tv_weight;
+    o.max_size = max_size;
+    o.seed = static_cast<std::uint64_t>(seed);
+
+    // GIMP checks each choice against its list (built from the core's names), so this fails only if they disagree.
+    const auto parsed_optimizer = neural_style::parse_optimizer(take_string(optimizer));
+    const auto parsed_init = neural_style::parse_init(take_string(init));
+    const auto parsed_device = neural_style::parse_device_choice(take_string(device));
+    if (!parsed_optimizer || !parsed_init || !parsed_device) {
+        error = _("Unknown optimizer, init or device value.");
+        return false;
+    }
+    o.optimizer = *parsed_optimizer;
+    o.learning_rate = learning_rate_for(o.optimizer);
+    o.init = *parsed_init;
+    o.device = *parsed_device;
+
+    if (!arguments.style_layer) {
+        error = _("No style layer given: choose the layer whose style should be painted onto the content.");
+        return false;
+    }
+    try {
+        neural_style::validate(o);
+    } catch (const neural_style::StyleError &e) {
+        error = e.what();
+        return false;
+    }
+    return true;
+}
+
+} // namespace nst_plugin

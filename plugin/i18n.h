@@ -1,0 +1,4 @@
+// gettext for the plug-in's own catalogue (domain GETTEXT_PACKAGE, set by meson); GIMP binds it in set_i18n.
+#pragma once
+
+#include <glib/gi18n-lib.h>

@@ -1,0 +1,131 @@
+#include "job.h"
+
+#include "device.h"
+#include "image.h"
+#include "stylize.h"
+#include "weights.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <new>
+#include <thread>
+
+namespace nst_plugin {
+
+struct StyleJob::State {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    std::atomic<bool> stop{false};
+    mutable std::mutex mutex;
+    std::condition_variable ended_signal;
+    bool ended = false;
+    JobProgress progress;
+    std::string error;
+    RgbaPixels result;
+    std::deque<double> recent_step_ends; // the core's clock, for the pace
+    std::thread worker;
+
+    double elapsed() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+};
+
+namespace {
+
+constexpr size_t kPaceSteps = 10;
+
+neural_style::RgbaImage to_image(RgbaPixels pixels) {
+    neural_style::RgbaImage image;
+    image.width = pixels.width;
+    image.height = pixels.height;
+    image.pixels = std::move(pixels.rgba);
+    return image;
+}
+
+RgbaPixels to_pixels(neural_style::RgbaImage image) {
+    RgbaPixels pixels;
+    pixels.width = image.width;
+    pixels.height = image.height;
+    pixels.rgba = std::move(image.pixels);
+    return pixels;
+}
+
+} // namespace
+
+StyleJob::StyleJob(RgbaPixels content, RgbaPixels style, const neural_style::StyleOptions &options,
+                   std::string weights_path)
+    : state_(std::make_unique<State>()) {
+    state_->progress.total_steps = options.steps;
+    State *state = state_.get();
+    state_->worker = std::thread([state, options, weights_path = std::move(weights_path),
+                                  content = to_image(std::move(content)), style = to_image(std::move(style))] {
+        std::string error;
+        RgbaPixels result;
+        try {
+            const std::string device = neural_style::describe_device(neural_style::select_device(options.device));
+            {
+                std::lock_guard<std::mutex> lock(state->mutex);
+                state->progress.device = device;
+            }
+            const neural_style::Vgg19Weights weights = neural_style::load_vgg19_weights(weights_path);
+            const auto on_step = [state](const neural_style::StepReport &report) {
+                std::lock_guard<std::mutex> lock(state->mutex);
+                state->progress.step = report.step;
+                state->progress.total_steps = report.total_steps;
+                state->progress.device = report.device;
+                state->progress.step_seconds = state->elapsed();
+                // The pace over the last few steps follows the coarse-to-fine scales as they grow.
+                std::deque<double> &ends = state->recent_step_ends;
+                ends.push_back(report.seconds);
+                if (ends.size() > kPaceSteps)
+                    ends.pop_front();
+                if (ends.size() > 1)
+                    state->progress.seconds_per_step = (ends.back() - ends.front()) / (ends.size() - 1);
+                return !state->stop.load();
+            };
+            if (!state->stop.load())
+                result = to_pixels(neural_style::stylize(content, style, weights, options, on_step));
+        } catch (const std::bad_alloc &) {
+            error = "out of memory: try a smaller working size";
+        } catch (const std::exception &e) {
+            error = e.what();
+        }
+        std::lock_guard<std::mutex> lock(state->mutex);
+        state->error = std::move(error);
+        state->result = std::move(result);
+        state->ended = true;
+        state->ended_signal.notify_all();
+    });
+}
+
+StyleJob::~StyleJob() {
+    request_stop();
+    state_->worker.join();
+}
+
+void StyleJob::request_stop() { state_->stop.store(true); }
+
+bool StyleJob::wait(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(state_->mutex);
+    return state_->ended_signal.wait_for(lock, timeout, [this] { return state_->ended; });
+}
+
+JobProgress StyleJob::progress() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    JobProgress progress = state_->progress;
+    progress.seconds = state_->elapsed();
+    return progress;
+}
+
+std::string StyleJob::error() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->error;
+}
+
+RgbaPixels StyleJob::take_result() {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return std::move(state_->result);
+}
+
+} // namespace nst_plugin

@@ -1,0 +1,49 @@
+// The style transfer as a job on a worker thread: the only part of the plug-in that reaches into the core's
+// LibTorch side. The host polls progress() from the main thread (where every GIMP call stays) and asks the
+// job to stop; nothing here touches GIMP. No LibTorch header is included here, so the GIMP-facing files
+// compile quickly.
+#pragma once
+
+#include "options.h"
+#include "rgba_pixels.h"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace nst_plugin {
+
+struct JobProgress {
+    int step = 0;           // steps done; 0 while the weights load and the targets are prepared
+    int total_steps = 0;
+    double seconds = 0;     // since the job started
+    double step_seconds = 0; // when the last step was reported, on the same clock
+    double seconds_per_step = 0; // the pace of the last few steps; 0 until known
+    std::string device;     // where it computes, in words; empty until known
+};
+
+class StyleJob {
+public:
+    // Starts the worker at once: it loads the weights from `weights_path`, then stylizes.
+    StyleJob(RgbaPixels content, RgbaPixels style, const neural_style::StyleOptions &options,
+             std::string weights_path);
+    ~StyleJob(); // asks the worker to stop and waits for it
+    StyleJob(const StyleJob &) = delete;
+    StyleJob &operator=(const StyleJob &) = delete;
+
+    // The worker ends after the step in progress and keeps the result it has reached.
+    void request_stop();
+    // True once the worker has ended; waits at most `timeout` for that.
+    bool wait(std::chrono::milliseconds timeout);
+    JobProgress progress() const;
+
+    // Once wait() returned true: an error message (empty on success) and the result.
+    std::string error() const;
+    RgbaPixels take_result();
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+} // namespace nst_plugin

@@ -1,0 +1,81 @@
+// The GIMP 3 plug-in: registers plug-in-neural-style-transfer (Filters > Artistic) and hands runs to run.cpp.
+#include "arguments.h"
+#include "i18n.h"
+#include "run.h"
+
+#include <libgimp/gimp.h>
+
+#include <cstring>
+
+namespace {
+
+constexpr const char *kProcedure = "plug-in-neural-style-transfer";
+
+struct NeuralStyle {
+    GimpPlugIn parent_instance;
+};
+
+struct NeuralStyleClass {
+    GimpPlugInClass parent_class;
+};
+
+} // namespace
+
+G_DEFINE_TYPE(NeuralStyle, neural_style, GIMP_TYPE_PLUG_IN)
+
+namespace {
+
+GList *query_procedures(GimpPlugIn *) { return g_list_append(nullptr, g_strdup(kProcedure)); }
+
+// The icon is installed beside the binary.
+GFile *icon_file() {
+    gchar *folder = g_path_get_dirname(gimp_get_progname());
+    gchar *path = g_build_filename(folder, "neural-style-transfer.svg", nullptr);
+    GFile *file = g_file_new_for_path(path);
+    g_free(path);
+    g_free(folder);
+    return file;
+}
+
+GimpProcedure *create_procedure(GimpPlugIn *plug_in, const gchar *name) {
+    if (std::strcmp(name, kProcedure) != 0)
+        return nullptr;
+    GimpProcedure *procedure = gimp_image_procedure_new(plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
+                                                        nst_plugin::run_style_transfer, nullptr, nullptr);
+    gimp_procedure_set_image_types(procedure, "RGB*");
+    gimp_procedure_set_sensitivity_mask(procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
+    gimp_procedure_set_menu_label(procedure, _("_Neural Style Transfer…"));
+    gimp_procedure_add_menu_path(procedure, "<Image>/Filters/Artistic");
+    GFile *icon = icon_file();
+    gimp_procedure_set_icon_file(procedure, icon);
+    g_object_unref(icon);
+    gimp_procedure_set_documentation(
+        procedure, _("Paint the selected layer in the style of another picture"),
+        _("Takes the look of a style layer (a painting, a texture) and paints the selected layer with it, "
+          "using a VGG19 network (Gatys et al.). The result is a new layer above the content; "
+          "the content and style layers are not changed."),
+        name);
+    gimp_procedure_set_attribution(procedure, "neural-style-transfer contributors",
+                                   "neural-style-transfer contributors", "2025");
+    nst_plugin::add_arguments(procedure);
+    return procedure;
+}
+
+gboolean set_i18n(GimpPlugIn *, const gchar *, gchar **gettext_domain, gchar **catalog_dir) {
+    *gettext_domain = g_strdup(GETTEXT_PACKAGE);
+    *catalog_dir = g_strdup("locale");
+    return TRUE;
+}
+
+} // namespace
+
+static void neural_style_class_init(NeuralStyleClass *klass) {
+    GimpPlugInClass *plug_in_class = GIMP_PLUG_IN_CLASS(klass);
+    plug_in_class->query_procedures = query_procedures;
+    plug_in_class->create_procedure = create_procedure;
+    plug_in_class->set_i18n = set_i18n;
+}
+
+static void neural_style_init(NeuralStyle *) {}
+
+GIMP_MAIN(neural_style_get_type())

@@ -1,0 +1,54 @@
+#include "progress_text.h"
+
+#include "i18n.h"
+
+#include <glib.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace nst_plugin {
+
+namespace {
+
+std::string format(gchar *text) {
+    std::string result = text;
+    g_free(text);
+    return result;
+}
+
+// 0:42, 12:05, 1:02:09
+std::string duration(double seconds) {
+    const long total = std::lround(std::max(0.0, seconds));
+    const long h = total / 3600, m = total / 60 % 60, s = total % 60;
+    return h > 0 ? format(g_strdup_printf("%ld:%02ld:%02ld", h, m, s)) : format(g_strdup_printf("%ld:%02ld", m, s));
+}
+
+} // namespace
+
+double progress_fraction(const JobProgress &progress) {
+    return progress.total_steps > 0 ? std::min(1.0, static_cast<double>(progress.step) / progress.total_steps) : 0;
+}
+
+std::string step_text(const JobProgress &progress) {
+    if (progress.step == 0)
+        return _("Loading the network and preparing the images…");
+    return format(g_strdup_printf(_("Step %d of %d"), progress.step, progress.total_steps));
+}
+
+std::string time_text(const JobProgress &progress) {
+    const std::string elapsed = duration(progress.seconds);
+    if (progress.seconds_per_step <= 0)
+        return format(g_strdup_printf(_("Elapsed %s"), elapsed.c_str()));
+    const double left = progress.seconds_per_step * (progress.total_steps - progress.step) -
+                        (progress.seconds - progress.step_seconds);
+    return format(g_strdup_printf(_("Elapsed %s, about %s left"), elapsed.c_str(), duration(left).c_str()));
+}
+
+std::string device_text(const JobProgress &progress) {
+    if (progress.device.empty())
+        return "";
+    return format(g_strdup_printf(_("Computing on %s"), progress.device.c_str()));
+}
+
+} // namespace nst_plugin

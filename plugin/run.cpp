@@ -1,0 +1,131 @@
+#include "run.h"
+
+#include "arguments.h"
+#include "dialog.h"
+#include "i18n.h"
+#include "job.h"
+#include "pixels.h"
+#include "progress_text.h"
+#include "progress_window.h"
+#include "style_layer.h"
+#include "weights_location.h"
+
+#include <gegl.h>
+#include <libgimp/gimpui.h>
+
+#include <string>
+
+namespace nst_plugin {
+
+namespace {
+
+GimpValueArray *fail(GimpProcedure *procedure, GimpPDBStatusType status, const std::string &message) {
+    GError *error = g_error_new_literal(GIMP_PLUG_IN_ERROR, 0, message.c_str());
+    return gimp_procedure_new_return_values(procedure, status, error);
+}
+
+std::string weights_missing_message(const neural_style::WeightsSearch &search, GimpRunMode run_mode) {
+    std::string places;
+    for (const std::string &place : search.looked_at)
+        places += (places.empty() ? "" : ", ") + place;
+    gchar *text = g_strdup_printf(_("The VGG19 network weights were not found (looked at: %s). "
+                                    "Download them once with the command “neural-style fetch-weights”."),
+                                  places.c_str());
+    std::string message = text;
+    g_free(text);
+    if (run_mode == GIMP_RUN_INTERACTIVE)
+        message += std::string(" ") + _("Or choose the file under Advanced ▸ Weights file.");
+    return message;
+}
+
+// The content: the one selected drawable, a layer of an RGB image. Empty message when usable.
+std::string check_content(GimpImage *image, GimpDrawable **drawables) {
+    if (gimp_core_object_array_get_length(reinterpret_cast<GObject **>(drawables)) != 1)
+        return _("Select exactly one layer: it is the picture that gets the new style.");
+    if (!GIMP_IS_LAYER(drawables[0]))
+        return _("The selected item is a channel or a layer mask; select a layer instead.");
+    if (gimp_image_get_base_type(image) != GIMP_RGB)
+        return _("Neural Style Transfer works on RGB images. Convert this one first with Image ▸ Mode ▸ RGB.");
+    return "";
+}
+
+// GIMP's status-bar progress for runs without a window; cancelling it there kills the plug-in, which leaves
+// the image untouched since nothing is written before the job has ended.
+void run_with_gimp_progress(StyleJob &job) {
+    gimp_progress_init(_("Neural style transfer"));
+    int shown_step = -1;
+    while (!job.wait(std::chrono::milliseconds(100))) {
+        const JobProgress progress = job.progress();
+        if (progress.step == shown_step)
+            continue;
+        shown_step = progress.step;
+        gimp_progress_set_text(step_text(progress).c_str());
+        gimp_progress_update(progress_fraction(progress));
+    }
+    gimp_progress_end();
+}
+
+} // namespace
+
+GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mode, GimpImage *image,
+                                   GimpDrawable **drawables, GimpProcedureConfig *config, gpointer) {
+    gegl_init(nullptr, nullptr);
+
+    const std::string content_problem = check_content(image, drawables);
+    if (!content_problem.empty())
+        return fail(procedure, GIMP_PDB_CALLING_ERROR, content_problem);
+    GimpLayer *content = GIMP_LAYER(drawables[0]);
+
+    if (run_mode != GIMP_RUN_NONINTERACTIVE) {
+        // Layer arguments are not remembered between runs: pre-set one so that OK (or Repeat) works at once.
+        GimpLayer *style_layer = nullptr;
+        g_object_get(config, "style-layer", &style_layer, nullptr);
+        if (!style_layer)
+            g_object_set(config, "style-layer", suggest_style_layer(content), nullptr);
+        else
+            g_object_unref(style_layer);
+    }
+    if (run_mode == GIMP_RUN_INTERACTIVE) {
+        gimp_ui_init("neural-style-transfer");
+        if (!run_settings_dialog(procedure, config))
+            return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
+    }
+
+    Arguments arguments;
+    std::string problem;
+    if (!read_arguments(config, arguments, problem))
+        return fail(procedure, GIMP_PDB_CALLING_ERROR, problem);
+    const neural_style::WeightsSearch weights = neural_style::find_weights(arguments.weights_file);
+    if (weights.found.empty())
+        return fail(procedure, GIMP_PDB_EXECUTION_ERROR, weights_missing_message(weights, run_mode));
+
+    RgbaPixels style = read_pixels(GIMP_DRAWABLE(arguments.style_layer.get()));
+    if (fully_transparent(style))
+        return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
+                    _("The style layer is fully transparent: there is no style to take from it. "
+                      "Choose a layer with a picture on it."));
+
+    StyleJob job(read_pixels(GIMP_DRAWABLE(content)), std::move(style), arguments.options, weights.found);
+    if (run_mode == GIMP_RUN_INTERACTIVE) {
+        if (run_progress_window(job, gimp_item_get_name(GIMP_ITEM(content))) == WindowOutcome::cancelled)
+            return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
+    } else {
+        run_with_gimp_progress(job);
+    }
+    if (!job.error().empty()) {
+        gchar *text = g_strdup_printf(_("Neural style transfer failed: %s"), job.error().c_str());
+        const std::string message = text;
+        g_free(text);
+        return fail(procedure, GIMP_PDB_EXECUTION_ERROR, message);
+    }
+    const RgbaPixels result = job.take_result();
+    if (result.rgba.empty()) // stopped before the first step: nothing to keep
+        return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
+
+    add_result_layer(content, result);
+    if (run_mode != GIMP_RUN_NONINTERACTIVE)
+        gimp_displays_flush();
+    return gimp_procedure_new_return_values(procedure, GIMP_PDB_SUCCESS, nullptr);
+}
+
+} // namespace nst_plugin

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Runs one Python test script in a headless GIMP 3 with the built plug-in installed into a fresh, temporary
+# GIMP3_DIRECTORY (and a temporary XDG_DATA_HOME, so no real weights file is found by accident).
+#   run-gimp.sh GIMP_CONSOLE PLUGIN_BINARY ICON LOCALE_DIR SCRIPT.py
+# The script sees the test weights in $NST_TEST_WEIGHTS; exit status: GIMP's (0 when the script passed).
+set -eu
+gimp_console=$1 plugin=$2 icon=$3 locale=$4 script=$5
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+folder="$dir/config/plug-ins/neural-style-transfer"
+mkdir -p "$folder" "$dir/data"
+ln -s "$(realpath "$plugin")" "$folder/neural-style-transfer"
+ln -s "$(realpath "$icon")" "$folder/neural-style-transfer.svg"
+ln -s "$(realpath "$locale")" "$folder/locale"
+
+unset NEURAL_STYLE_WEIGHTS
+export GIMP3_DIRECTORY="$dir/config" XDG_DATA_HOME="$dir/data" HOME="$dir"
+export PYTHONPATH="$(dirname "$(realpath "$script")")${PYTHONPATH:+:$PYTHONPATH}"
+exec "$gimp_console" -i -d -f --batch-interpreter=python-fu-eval -b - --quit < "$script"
