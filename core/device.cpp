@@ -3,6 +3,7 @@
 #include "error.h"
 
 #include <ATen/Context.h>
+#include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
@@ -31,6 +32,13 @@ void prepare_device(torch::Device device, int cpu_threads) {
     // LibTorch's own default counts physical cores and, in virtual machines, often finds one: use every core.
     const int cores = static_cast<int>(std::thread::hardware_concurrency());
     torch::set_num_threads(cpu_threads > 0 ? cpu_threads : std::max(1, cores));
+    if (!device.is_cuda()) {
+        // Deep activations and their gradients reach denormal floats, which run many times slower on x86.
+        // The flag is per thread: set it on each of LibTorch's worker threads, one chunk each.
+        at::parallel_for(0, torch::get_num_threads(), 1,
+                         [](int64_t, int64_t) { at::globalContext().setFlushDenormal(true); });
+        at::globalContext().setFlushDenormal(true);
+    }
 }
 
 std::string describe_device(torch::Device device) {

@@ -3,9 +3,10 @@
 namespace neural_style {
 
 torch::Tensor gram_matrix(const torch::Tensor &features) {
+    // (h·w, d) is a view of a channels-last map, where (d, h·w) would be a copy; Fᵀ·F of it is the same F·Fᵀ.
     const int64_t d = features.size(1);
-    torch::Tensor flat = features.reshape({d, -1});
-    return torch::mm(flat, flat.t());
+    torch::Tensor flat = features.permute({0, 2, 3, 1}).reshape({-1, d});
+    return torch::mm(flat.t(), flat);
 }
 
 torch::Tensor content_loss(const torch::Tensor &target_features, const torch::Tensor &content_features) {

@@ -33,7 +33,8 @@ int vgg19_conv_position(const std::string &name) {
 
 Vgg19Features::Vgg19Features(const Vgg19Weights &weights, torch::Device device) {
     for (size_t i = 0; i < weights.conv_weight.size(); ++i) {
-        weight_.push_back(weights.conv_weight[i].to(device).requires_grad_(false));
+        weight_.push_back(
+            weights.conv_weight[i].to(device).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(false));
         bias_.push_back(weights.conv_bias[i].to(device).requires_grad_(false));
     }
 }
@@ -42,7 +43,8 @@ std::vector<torch::Tensor> Vgg19Features::forward(const torch::Tensor &image,
                                                   const std::vector<int> &positions) const {
     const int deepest = *std::max_element(positions.begin(), positions.end());
     std::vector<torch::Tensor> activations(vgg19_convs().size());
-    torch::Tensor x = image;
+    // Channels-last is the layout oneDNN (CPU) and cuDNN (tensor cores) convolve fastest in.
+    torch::Tensor x = image.contiguous(at::MemoryFormat::ChannelsLast);
     for (int i = 0; i <= deepest; ++i) {
         x = torch::relu(F::conv2d(x, weight_[i], F::Conv2dFuncOptions().bias(bias_[i]).padding(1)));
         activations[i] = x;
