@@ -68,7 +68,7 @@ std::string take_string(gchar *text) {
 void add_arguments(GimpProcedure *p) {
     const neural_style::StyleOptions d = neural_style::default_preset();
 
-    gimp_procedure_add_layer_argument(p, "style-layer", _("_Style"),
+    gimp_procedure_add_layer_argument(p, "style-layer", _("Style la_yer"),
         _("The picture whose look (colours, brush strokes, textures) is painted onto the content. "
           "Any layer of any open image."),
         TRUE, kFlags);
@@ -80,10 +80,10 @@ void add_arguments(GimpProcedure *p) {
         _("How the result is searched for. L-BFGS reaches a finished look in few steps; "
           "Adam changes the picture more gently per step and needs many more."),
         optimizer_choice(), neural_style::optimizer_name(d.optimizer), kFlags);
-    gimp_procedure_add_double_argument(p, "content-weight", _("_Content strength"),
+    gimp_procedure_add_double_argument(p, "content-weight", _("Co_ntent strength"),
         _("How firmly the shapes of the original are kept. Larger keeps the picture more recognisable."),
         0, kMaxWeight, d.content_weight, kFlags);
-    gimp_procedure_add_double_argument(p, "style-weight", _("St_yle strength"),
+    gimp_procedure_add_double_argument(p, "style-weight", _("Style stren_gth"),
         _("How strongly the style is applied. Larger gives bolder strokes and textures "
           "and loses more of the original's detail."),
         0, kMaxWeight, d.style_weight, kFlags);
@@ -111,13 +111,13 @@ void add_arguments(GimpProcedure *p) {
         _("What the computation starts from: the content keeps the picture recognisable, "
           "noise gives a freer, more abstract result."),
         init_choice(), neural_style::init_name(d.init), kFlags);
-    gimp_procedure_add_int_argument(p, "seed", _("Rando_m seed"),
+    gimp_procedure_add_int_argument(p, "seed", _("Ran_dom seed"),
         _("Only matters when starting from noise: another number gives another variant."),
         0, G_MAXINT, static_cast<int>(d.seed), kFlags);
-    gimp_procedure_add_choice_argument(p, "device", _("Compute _on"),
+    gimp_procedure_add_choice_argument(p, "device", _("Comp_ute on"),
         _("Where the work is done. A graphics card is many times faster than the processor."),
         device_choice(), neural_style::device_choice_name(d.device), kFlags);
-    gimp_procedure_add_file_argument(p, "weights-file", _("Wei_ghts file"),
+    gimp_procedure_add_file_argument(p, "weights-file", _("Weights f_ile"),
         _("The VGG19 network the style is measured with (a .safetensors file). "
           "Leave it unset to use the standard location."),
         GIMP_FILE_CHOOSER_ACTION_OPEN, TRUE, nullptr, kFlags);

@@ -3,18 +3,28 @@
 # GIMP3_DIRECTORY (and a temporary XDG_DATA_HOME, so no real weights file is found by accident).
 #   run-gimp.sh GIMP_CONSOLE PLUGIN_BINARY ICON LOCALE_DIR SCRIPT.py
 # The script sees the test weights in $NST_TEST_WEIGHTS; exit status: GIMP's (0 when the script passed).
+# NST_TEST_LOCALE=de_DE.UTF-8 runs GIMP in that locale, compiled here with localedef (Debian package
+# 'locales'); gettext ignores LANGUAGE in the C locales. Without localedef's data the test is skipped (77).
 set -eu
 gimp_console=$1 plugin=$2 icon=$3 locale=$4 script=$5
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 folder="$dir/config/plug-ins/neural-style-transfer"
-mkdir -p "$folder" "$dir/data"
+mkdir -p "$folder" "$dir/data" "$dir/locales"
 ln -s "$(realpath "$plugin")" "$folder/neural-style-transfer"
 ln -s "$(realpath "$icon")" "$folder/neural-style-transfer.svg"
 ln -s "$(realpath "$locale")" "$folder/locale"
 
+if [ -n "${NST_TEST_LOCALE:-}" ]; then
+  language=${NST_TEST_LOCALE%%.*}
+  localedef -i "$language" -f UTF-8 "$dir/locales/$NST_TEST_LOCALE" 2>/dev/null || exit 77
+  export LOCPATH="$dir/locales" LC_ALL="$NST_TEST_LOCALE" LANGUAGE="$language"
+fi
+
 unset NEURAL_STYLE_WEIGHTS
 export GIMP3_DIRECTORY="$dir/config" XDG_DATA_HOME="$dir/data" HOME="$dir"
 export PYTHONPATH="$(dirname "$(realpath "$script")")${PYTHONPATH:+:$PYTHONPATH}"
-exec "$gimp_console" -i -d -f --batch-interpreter=python-fu-eval -b - --quit < "$script"
+status=0
+"$gimp_console" -i -d -f --batch-interpreter=python-fu-eval -b - --quit < "$script" || status=$?
+exit $status
