@@ -1,0 +1,209 @@
+#include "fetch_weights_command.h"
+
+#include "error.h"
+#include "weights.h"
+#include "weights_fetch.h"
+#include "weights_location.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+namespace ns = neural_style;
+
+namespace {
+
+const char *const kUsage =
+    "Usage: neural-style fetch-weights [--url URL] [--output FILE] [--quiet]\n"
+    "\n"
+    "Downloads the VGG19 convolution weights (torchvision's ImageNet weights, BSD-3-Clause) and writes them as\n"
+    "a compact safetensors file. Only the header and the byte ranges of the tensors used are fetched (about\n"
+    "52 MB of the 575 MB file); an interrupted download resumes where it stopped when run again.\n"
+    "\n"
+    "Options:\n"
+    "  --url URL       source safetensors file: https://..., or file:///path [the timm vgg19.tv_in1k file]\n"
+    "  --output FILE   destination [$XDG_DATA_HOME/neural-style-transfer/vgg19.safetensors]\n"
+    "  --retries N     transfer failures retried within this run [3]\n"
+    "  --quiet         no progress, only the SHA-256 line\n"
+    "  --help          this text\n"
+    "\n"
+    "Prints the SHA-256 of the written file as 'HASH  FILE'. With PyTorch at hand, a torchvision .pth can be\n"
+    "converted instead: tools/pth_to_safetensors.py.\n";
+
+volatile std::sig_atomic_t interrupted = 0;
+
+extern "C" void on_signal(int) { interrupted = 1; }
+
+struct UsageError {
+    std::string what;
+};
+
+std::string megabytes(std::uint64_t bytes) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f", static_cast<double>(bytes) / 1e6);
+    return buffer;
+}
+
+// A bar on a terminal, a line every 10% otherwise.
+class FetchDisplay {
+public:
+    explicit FetchDisplay(bool quiet) : quiet_(quiet), terminal_(isatty(STDERR_FILENO) == 1) {}
+
+    bool show(const ns::FetchProgress &p) {
+        if (quiet_)
+            return interrupted == 0;
+        if (p.stage == ns::FetchStage::Downloading && p.bytes_total > 0) {
+            if (!announced_) {
+                announced_ = true;
+                start_ = std::chrono::steady_clock::now();
+                received_at_start_ = p.bytes_received;
+                if (p.bytes_resumed > 0)
+                    line("resuming: " + megabytes(p.bytes_resumed) + " MB already downloaded");
+                line("downloading " + megabytes(p.bytes_total) + " MB of tensor data");
+            }
+            const int percent = static_cast<int>(100.0 * static_cast<double>(p.bytes_done) /
+                                                 static_cast<double>(p.bytes_total));
+            if (terminal_) {
+                const double seconds =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+                const double rate = seconds > 0.5 ? static_cast<double>(p.bytes_received - received_at_start_) /
+                                                        seconds / 1e6
+                                                  : 0.0;
+                const int filled = percent / 5;
+                std::string bar = std::string(filled, '#') + std::string(20 - filled, '.');
+                char text[160];
+                std::snprintf(text, sizeof text, "\r[%s] %3d%%  %s / %s MB  %.1f MB/s%s ", bar.c_str(), percent,
+                              megabytes(p.bytes_done).c_str(), megabytes(p.bytes_total).c_str(), rate,
+                              p.full_download ? "  (no range support: reading the whole file)" : "");
+                std::fputs(text, stderr);
+                std::fflush(stderr);
+                bar_drawn_ = true;
+            } else if (percent / 10 > last_decile_) {
+                last_decile_ = percent / 10;
+                line(std::to_string(percent) + "% (" + megabytes(p.bytes_done) + " of " +
+                     megabytes(p.bytes_total) + " MB)");
+            }
+        } else if (p.stage == ns::FetchStage::Verifying && !verifying_) {
+            verifying_ = true;
+            line("verifying and writing");
+        }
+        return interrupted == 0;
+    }
+
+    void line(const std::string &text) {
+        if (quiet_)
+            return;
+        end_bar();
+        std::fprintf(stderr, "fetch-weights: %s\n", text.c_str());
+    }
+
+    void end_bar() {
+        if (bar_drawn_)
+            std::fputc('\n', stderr);
+        bar_drawn_ = false;
+    }
+
+private:
+    bool quiet_, terminal_;
+    bool announced_ = false, verifying_ = false, bar_drawn_ = false;
+    int last_decile_ = -1;
+    std::chrono::steady_clock::time_point start_;
+    std::uint64_t received_at_start_ = 0;
+};
+
+} // namespace
+
+int fetch_weights_command(int argc, char **argv) {
+    ns::FetchRequest request;
+    bool quiet = false;
+    try {
+        for (int i = 1; i < argc; ++i) {
+            std::string arg = argv[i], value;
+            const bool takes_value = arg == "--url" || arg == "--output" || arg == "--retries" ||
+                                     arg.rfind("--url=", 0) == 0 || arg.rfind("--output=", 0) == 0 ||
+                                     arg.rfind("--retries=", 0) == 0;
+            if (takes_value) {
+                const auto equals = arg.find('=');
+                if (equals != std::string::npos) {
+                    value = arg.substr(equals + 1);
+                    arg = arg.substr(0, equals);
+                } else if (i + 1 < argc) {
+                    value = argv[++i];
+                } else {
+                    throw UsageError{arg + " needs a value"};
+                }
+                if (value.empty())
+                    throw UsageError{arg + " needs a value"};
+            }
+            if (arg == "--help" || arg == "-h") {
+                std::cout << kUsage;
+                return 0;
+            } else if (arg == "--quiet" || arg == "-q") {
+                quiet = true;
+            } else if (arg == "--url") {
+                request.url = value;
+            } else if (arg == "--output") {
+                request.output = value;
+            } else if (arg == "--retries") {
+                char *end = nullptr;
+                const long n = std::strtol(value.c_str(), &end, 10);
+                if (*end != '\0' || n < 0 || n > 100)
+                    throw UsageError{"--retries wants a number from 0 to 100"};
+                request.retries = static_cast<int>(n);
+            } else {
+                throw UsageError{"unknown argument '" + arg + "'"};
+            }
+        }
+    } catch (const UsageError &e) {
+        std::cerr << "neural-style fetch-weights: " << e.what
+                  << " (see neural-style fetch-weights --help)\n";
+        return 2;
+    }
+
+    if (request.output.empty())
+        request.output = ns::default_weights_path();
+    for (const ns::NeededTensor &tensor : ns::needed_vgg19_tensors())
+        request.tensors.push_back({tensor.key, tensor.shape});
+
+    // Ctrl-C stops the download cleanly: what has arrived is kept for the next run. A second one kills.
+    struct sigaction action {}, old_int {}, old_term {};
+    action.sa_handler = on_signal;
+    action.sa_flags = SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int);
+    sigaction(SIGTERM, &action, &old_term);
+    struct RestoreSignals {
+        struct sigaction *old_int, *old_term;
+        ~RestoreSignals() {
+            sigaction(SIGINT, old_int, nullptr);
+            sigaction(SIGTERM, old_term, nullptr);
+        }
+    } restore{&old_int, &old_term};
+
+    FetchDisplay display(quiet);
+    try {
+        ns::check_source_url(request.url);
+        display.line("fetching VGG19 weights from " + request.url);
+        const ns::FetchResult result =
+            ns::fetch_weights(request, [&](const ns::FetchProgress &p) { return display.show(p); });
+        display.line("wrote " + result.path + " (" + std::to_string(result.tensors) + " tensors, " +
+                     megabytes(result.file_bytes) + " MB; received " + megabytes(result.bytes_received) + " MB" +
+                     (result.bytes_resumed ? " + " + megabytes(result.bytes_resumed) + " MB resumed" : "") +
+                     (result.source_bytes ? " of a " + megabytes(result.source_bytes) + " MB file" : "") + ")");
+        std::cout << result.sha256 << "  " << result.path << "\n";
+        return 0;
+    } catch (const ns::StyleError &e) {
+        display.end_bar();
+        std::cerr << "neural-style fetch-weights: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception &e) {
+        display.end_bar();
+        std::cerr << "neural-style fetch-weights: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""neural-style fetch-weights against range_server.py on 127.0.0.1, serving a generated timm-like file.
+
+Environment (set by tests/fetch/meson.build): FETCH_PROGRAM (and FETCH_SUBCOMMAND, "fetch-weights" when
+FETCH_PROGRAM is the neural-style CLI), MAKE_TEST_WEIGHTS, CHECK_FETCHED_WEIGHTS, RANGE_SERVER, PTH_TO_SAFETENSORS.
+"""
+import hashlib
+import json
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+PROGRAM = os.environ["FETCH_PROGRAM"]
+SUBCOMMAND = os.environ.get("FETCH_SUBCOMMAND", "")
+MAKE_TEST_WEIGHTS = os.environ["MAKE_TEST_WEIGHTS"]
+CHECK = os.environ["CHECK_FETCHED_WEIGHTS"]
+SERVER = os.environ["RANGE_SERVER"]
+TOOL = os.environ["PTH_TO_SAFETENSORS"]
+
+# conv1_1 .. conv5_1 of torchvision's vgg19.features
+NEEDED_INDICES = [0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28]
+NEEDED = ["features.%d.%s" % (i, part) for i in NEEDED_INDICES for part in ("weight", "bias")]
+MB = 1 << 20
+
+
+def read_header(path):
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(length))
+    return 8 + length, header
+
+
+class Server:
+    def __init__(self, path, *options):
+        self.process = subprocess.Popen([sys.executable, SERVER, path] + list(options),
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()  # blocks until the server listens
+        if not line.startswith("PORT "):
+            self.process.kill()
+            raise RuntimeError("range server did not start: " + line + self.process.stderr.read())
+        self.port = int(line.split()[1])
+        self.url = "http://127.0.0.1:%d/timm/vgg19.tv_in1k/model.safetensors" % self.port
+
+    def stats(self):
+        with urllib.request.urlopen("http://127.0.0.1:%d/__stats" % self.port, timeout=10) as response:
+            return json.loads(response.read())
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+class Fixture(unittest.TestCase):
+    """The generated source file, and the reference result fetched from it and checked with the core loader."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = tempfile.mkdtemp(prefix="fetch-weights-test-")
+        cls.source = os.path.join(cls.root, "model.safetensors")
+        subprocess.run([MAKE_TEST_WEIGHTS, cls.source, "--timm", "--classifier-mb", "64"], check=True)
+        cls.size = os.path.getsize(cls.source)
+        cls.data_start, header = read_header(cls.source)
+        cls.header = header
+        cls.needed_bytes = sum(header[k]["data_offsets"][1] - header[k]["data_offsets"][0] for k in NEEDED)
+        cls.measured = {}
+        # The reference result, checked once with the core loader against the source (check-fetched-weights);
+        # every other successful fetch must give the same bytes (the output does not depend on the transfer).
+        reference = os.path.join(cls.root, "reference", "vgg19.safetensors")
+        result = subprocess.run([PROGRAM] + ([SUBCOMMAND] if SUBCOMMAND else []) +
+                                ["--url", "file://" + cls.source, "--output", reference, "--quiet"],
+                                capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError("fetch from file:// failed: " + result.stderr)
+        check = subprocess.run([CHECK, cls.source, reference], capture_output=True, text=True, timeout=60)
+        if check.returncode != 0:
+            raise RuntimeError("the fetched file does not match the source: " + check.stderr)
+        with open(reference, "rb") as f:
+            cls.expected_sha256 = hashlib.sha256(f.read()).hexdigest()
+        if result.stdout.split() != [cls.expected_sha256, reference]:
+            raise RuntimeError("unexpected output: " + result.stdout)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.root, ignore_errors=True)
+        for name, value in sorted(cls.measured.items()):
+            print("measured %s: %s" % (name, value), file=sys.stderr)
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(dir=self.root)
+        self.output = os.path.join(self.dir, "out", "vgg19.safetensors")
+
+    def server(self, *options, path=None):
+        server = Server(path or self.source, *options)
+        self.addCleanup(server.stop)
+        return server
+
+    def fetch(self, *args, env=None):
+        command = [PROGRAM] + ([SUBCOMMAND] if SUBCOMMAND else []) + list(args)
+        full_env = dict(os.environ)
+        full_env.pop("XDG_DATA_HOME", None)
+        full_env["HOME"] = os.path.join(self.dir, "home")
+        full_env.update(env or {})
+        return subprocess.run(command, capture_output=True, text=True, timeout=60, env=full_env)
+
+    def assert_ok(self, result, output=None):
+        output = output or self.output
+        self.assertEqual(result.returncode, 0, result.stderr)
+        last = result.stdout.strip().splitlines()[-1]
+        digest, path = last.split("  ", 1)
+        self.assertEqual(path, output)
+        with open(output, "rb") as f:
+            self.assertEqual(digest, hashlib.sha256(f.read()).hexdigest())
+        self.assertEqual(digest, self.expected_sha256, "the file differs from the one checked with the core loader")
+        self.assertEqual(self.leftovers(output), [])
+
+    def assert_fails(self, result, *phrases, output=None):
+        output = output or self.output
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        lines = result.stderr.strip().splitlines()
+        self.assertTrue(lines, "no error message")
+        message = lines[-1]
+        self.assertTrue(message.startswith("neural-style fetch-weights: "), message)
+        for phrase in phrases:
+            self.assertIn(phrase, message)
+        self.assertFalse(os.path.exists(output), "a destination file was left after a failure")
+
+    def leftovers(self, output=None):
+        folder = os.path.dirname(output or self.output)
+        name = os.path.basename(output or self.output)
+        return sorted(f for f in os.listdir(folder) if f != name) if os.path.isdir(folder) else []
+
+
+
+class FetchWeightsTest(Fixture):
+    def test_fetches_only_the_needed_byte_ranges(self):
+        server = self.server()
+        result = self.fetch("--url", server.url, "--output", self.output)
+        self.assert_ok(result)
+        sent = server.stats()["bytes_sent"]
+        self.measured["range: bytes served / needed / file"] = "%d / %d / %d" % (sent, self.needed_bytes, self.size)
+        self.assertGreaterEqual(sent, self.needed_bytes)
+        # the header and at most the rest of the first 64 KiB request besides the needed data
+        self.assertLessEqual(sent, self.needed_bytes + self.data_start + 64 * 1024)
+        self.assertLess(sent, self.size // 2)
+        # plain progress lines when stderr is not a terminal
+        self.assertIn("100%", result.stderr)
+        _, written = read_header(self.output)
+        self.assertEqual(sorted(k for k in written if k != "__metadata__"), sorted(NEEDED))
+
+    def test_interrupted_download_resumes_on_the_next_run(self):
+        server = self.server("--mode", "drop", "--drop-after", str(20 * MB))
+        first = self.fetch("--url", server.url, "--output", self.output, "--retries", "0")
+        self.assert_fails(first, "interrupted", "resume")
+        self.assertTrue(server.stats()["dropped"])
+        self.assertTrue(os.path.exists(self.output + ".part"))
+        second = self.fetch("--url", server.url, "--output", self.output)
+        self.assert_ok(second)
+        self.assertIn("resuming", second.stderr)
+        sent = server.stats()["bytes_sent"]
+        self.measured["resume: bytes served over two runs / needed"] = "%d / %d" % (sent, self.needed_bytes)
+        # continued, not restarted: the needed bytes once, plus the header a second time
+        self.assertLessEqual(sent, self.needed_bytes + 2 * self.data_start + 64 * 1024)
+
+    def test_ctrl_c_keeps_the_partial_download(self):
+        server = self.server("--mode", "stall", "--stall-after", str(12 * MB))
+        command = [PROGRAM] + ([SUBCOMMAND] if SUBCOMMAND else []) + ["--url", server.url, "--output", self.output]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while not server.stats()["stalled"]:  # the server says when it holds back the rest
+                self.assertLess(time.monotonic(), deadline, "the server never reached the stall")
+                self.assertIsNone(process.poll(), "the download ended before the stall")
+                time.sleep(0.05)
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        self.assert_fails(subprocess.CompletedProcess(command, process.returncode, out, err), "cancelled")
+        self.assertTrue(os.path.exists(self.output + ".part"))
+        second = self.fetch("--url", server.url, "--output", self.output)
+        self.assert_ok(second)
+        self.assertIn("resuming: 12.", second.stderr)  # everything before the stall was kept
+        self.assertLessEqual(server.stats()["bytes_sent"], self.needed_bytes + 2 * self.data_start + 64 * 1024)
+
+    def test_dropped_connection_is_retried_within_a_run(self):
+        server = self.server("--mode", "drop", "--drop-after", str(30 * MB))
+        self.assert_ok(self.fetch("--url", server.url, "--output", self.output))
+        stats = server.stats()
+        self.assertTrue(stats["dropped"])
+        self.assertLessEqual(stats["bytes_sent"], self.needed_bytes + self.data_start + 64 * 1024)
+
+    def test_server_without_range_support(self):
+        server = self.server("--mode", "norange")
+        result = self.fetch("--url", server.url, "--output", self.output)
+        self.assert_ok(result)
+        stats = server.stats()
+        self.assertTrue(all(r["status"] == 200 for r in stats["requests"]), stats["requests"])
+        self.measured["norange: bytes served / file"] = "%d / %d" % (stats["bytes_sent"], self.size)
+        # the body streams past until the last needed tensor (features.7, before the classifier), then stops
+        self.assertLess(stats["bytes_sent"], self.size * 3 // 4)
+
+    def test_truncated_source(self):
+        server = self.server("--mode", "truncate", "--truncate-to", str(self.size // 3))
+        result = self.fetch("--url", server.url, "--output", self.output)
+        self.assert_fails(result, "not a usable safetensors file", "past the end")
+        self.assertEqual(self.leftovers(), [])
+
+    def test_truncated_header(self):
+        server = self.server("--mode", "truncate", "--truncate-to", str(self.data_start // 2))
+        self.assert_fails(self.fetch("--url", server.url, "--output", self.output), "not a usable safetensors file")
+        self.assertEqual(self.leftovers(), [])
+
+    def test_corrupt_values(self):
+        begin = self.header["features.5.weight"]["data_offsets"][0]
+        server = self.server("--mode", "corrupt", "--corrupt-at", str(self.data_start + begin + 400))
+        result = self.fetch("--url", server.url, "--output", self.output)
+        self.assert_fails(result, "features.5.weight", "NaN")
+        self.assertEqual(self.leftovers(), [])
+
+    def test_not_a_safetensors_file(self):
+        garbage = os.path.join(self.dir, "index.html")
+        with open(garbage, "wb") as f:
+            f.write(b"<html><body>" + b"x" * 5000 + b"</body></html>\n")
+        server = self.server(path=garbage)
+        self.assert_fails(self.fetch("--url", server.url, "--output", self.output), "not a usable safetensors file")
+        self.assertEqual(self.leftovers(), [])
+
+    def test_wrong_shapes(self):
+        other = os.path.join(self.dir, "other.safetensors")
+        with open(self.source, "rb") as f:
+            data = bytearray(f.read(self.data_start))
+        text = data[8:].decode().replace('"shape":[64,3,3,3]', '"shape":[64,3,9,1]')
+        self.assertNotEqual(text, data[8:].decode(), "test file layout changed")
+        with open(other, "wb") as f:
+            f.write(bytes(data[:8]) + text.encode())
+            with open(self.source, "rb") as g:
+                g.seek(self.data_start)
+                shutil.copyfileobj(g, f)
+        server = self.server(path=other)
+        self.assert_fails(self.fetch("--url", server.url, "--output", self.output), "features.0.weight", "shape")
+
+    def test_https_required_for_remote_urls(self):
+        # (more URLs in test_weights_fetch.cpp; each run here costs a process start)
+        self.assert_fails(self.fetch("--url", "http://example.com/model.safetensors", "--output", self.output),
+                          "https://")
+        self.assert_fails(self.fetch("--url", self.source, "--output", self.output), "file://")
+
+    def test_reference_matches_the_source(self):
+        # setUpClass fetched over file:// and checked the result with the core loader; check the checker can fail
+        other = os.path.join(self.dir, "other.safetensors")
+        begin = self.header["features.28.bias"]["data_offsets"][0]
+        shutil.copyfile(self.source, other)
+        with open(other, "r+b") as f:
+            f.seek(self.data_start + begin + 8)
+            f.write(struct.pack("<f", 0.125))
+        reference = os.path.join(self.root, "reference", "vgg19.safetensors")
+        check = subprocess.run([CHECK, other, reference], capture_output=True, text=True, timeout=60)
+        self.assertEqual(check.returncode, 1, check.stdout + check.stderr)
+
+    def test_file_url_default_destination_and_quiet(self):
+        data_home = os.path.join(self.dir, "data")
+        default = os.path.join(data_home, "neural-style-transfer", "vgg19.safetensors")
+        result = self.fetch("--url", "file://" + self.source, "--quiet", env={"XDG_DATA_HOME": data_home})
+        self.assert_ok(result, output=default)
+        self.assertEqual(result.stderr, "")
+        self.assertEqual(len(result.stdout.strip().splitlines()), 1)
+
+    def test_usage(self):
+        self.assertEqual(self.fetch("--bogus").returncode, 2)
+        result = self.fetch("--help")
+        self.assertEqual(result.returncode, 0)
+        self.assertIn("--url", result.stdout)
+        self.assertIn("--output", result.stdout)
+
+
+class PthToolTest(Fixture):
+    def test_pth_to_safetensors_tool(self):
+        python = next((p for p in [sys.executable, "/usr/bin/python3"]
+                       if os.path.exists(p) and subprocess.run([p, "-c", "import torch"],
+                                                               capture_output=True).returncode == 0), None)
+        if python is None:
+            self.skipTest("no Python with PyTorch")
+        pth, evil = os.path.join(self.dir, "vgg19.pth"), os.path.join(self.dir, "evil.pth")
+        marker = os.path.join(self.dir, "pwned")
+        # a torchvision-like .pth of the source's tensors, and a pickle that would run code when loaded
+        make = r"""
+import collections, json, os, struct, sys, numpy, torch
+source, pth, evil, marker = sys.argv[1:]
+with open(source, "rb") as f:
+    (n,) = struct.unpack("<Q", f.read(8)); header = json.loads(f.read(n)); data = f.read()
+state = collections.OrderedDict()
+for key, e in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"] if kv[0] != "__metadata__" else [0]):
+    if key.startswith("features."):
+        b, end = e["data_offsets"]
+        state[key] = torch.from_numpy(numpy.frombuffer(data[b:end], dtype="<f4").copy()).reshape(e["shape"])
+state["classifier.6.bias"] = torch.zeros(1000)
+torch.save(state, pth)
+class Evil:
+    def __reduce__(self):
+        return (os.system, ("touch " + marker,))
+torch.save({"features.0.weight": Evil()}, evil)
+"""
+        subprocess.run([python, "-c", make, self.source, pth, evil, marker], check=True, timeout=120)
+        converted = os.path.join(self.dir, "converted.safetensors")
+        result = subprocess.run([python, TOOL, pth, converted], capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        _, header = read_header(converted)
+        self.assertNotIn("classifier.6.bias", header)
+        # the compact file made from it is byte for byte the one fetched from the original
+        self.assert_ok(self.fetch("--url", "file://" + converted, "--output", self.output, "--quiet"))
+        result = subprocess.run([python, TOOL, evil, os.path.join(self.dir, "evil.safetensors")],
+                                capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertFalse(os.path.exists(marker), "the tool ran code from a pickle")
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "evil.safetensors")))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
