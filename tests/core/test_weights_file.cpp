@@ -1,0 +1,429 @@
+// The safetensors reader and writer (safetensors.h, safetensors_header.h) and load_vgg19_weights (weights.h) on a
+// good file, a timm-like file, and many kinds of broken file.
+#include "error.h"
+#include "safetensors.h"
+#include "safetensors_header.h"
+#include "weights.h"
+
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace ns = neural_style;
+using test_support::TempDir;
+using test_support::write_raw_safetensors;
+
+namespace {
+
+std::string bytes_of(const torch::Tensor &tensor) {
+    const torch::Tensor data = tensor.contiguous();
+    return std::string(static_cast<const char *>(data.data_ptr()), data.numel() * data.element_size());
+}
+
+std::string length_prefix(std::uint64_t length) {
+    std::string prefix(8, '\0');
+    for (int i = 0; i < 8; ++i)
+        prefix[i] = static_cast<char>((length >> (8 * i)) & 0xff);
+    return prefix;
+}
+
+void write_bytes(const std::string &path, const std::string &bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << bytes;
+    ASSERT_TRUE(out.flush());
+}
+
+// Expects load_vgg19_weights(path) to throw a one-line StyleError naming the file and containing every `part`.
+void expect_load_error(const std::string &path, const std::vector<std::string> &parts) {
+    try {
+        ns::load_vgg19_weights(path);
+        ADD_FAILURE() << "loaded " << path;
+    } catch (const ns::StyleError &e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find(path), std::string::npos) << "does not name the file: " << message;
+        for (const std::string &part : parts)
+            EXPECT_NE(message.find(part), std::string::npos) << "does not say '" << part << "': " << message;
+        EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
+    } catch (const std::exception &e) {
+        ADD_FAILURE() << "not a StyleError: " << e.what();
+    }
+}
+
+// The first tensor the loader reads: conv1_1's weight, [64, 3, 3, 3] = 1728 floats = 6912 bytes.
+const char *const kFirst = "features.0.weight";
+constexpr int kFirstBytes = 64 * 3 * 3 * 3 * 4;
+
+std::string first_weight_data(float poison_value = 0.5f, int poison_at = -1) {
+    torch::Tensor t = torch::full({64, 3, 3, 3}, 0.5f);
+    if (poison_at >= 0)
+        t.view({-1})[poison_at] = poison_value;
+    return bytes_of(t);
+}
+
+// A header with one entry for the first tensor.
+std::string one_entry(const std::string &dtype, const std::string &shape, std::uint64_t begin, std::uint64_t end) {
+    return std::string("{\"") + kFirst + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape +
+           ",\"data_offsets\":[" + std::to_string(begin) + "," + std::to_string(end) + "]}}";
+}
+
+class WeightsFile : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        tensors_ = new std::vector<std::pair<std::string, torch::Tensor>>(test_support::random_vgg19_tensors(3));
+    }
+    static void TearDownTestSuite() {
+        delete tensors_;
+        tensors_ = nullptr;
+    }
+    static void expect_weights_equal(const ns::Vgg19Weights &weights) {
+        ASSERT_EQ(weights.conv_weight.size(), 13u);
+        ASSERT_EQ(weights.conv_bias.size(), 13u);
+        for (size_t i = 0; i < 13; ++i) {
+            SCOPED_TRACE((*tensors_)[2 * i].first);
+            EXPECT_EQ(weights.conv_weight[i].scalar_type(), torch::kFloat32);
+            EXPECT_TRUE(weights.conv_weight[i].device().is_cpu());
+            EXPECT_TRUE(torch::equal(weights.conv_weight[i], (*tensors_)[2 * i].second));
+            EXPECT_TRUE(torch::equal(weights.conv_bias[i], (*tensors_)[2 * i + 1].second));
+        }
+    }
+    static std::vector<std::pair<std::string, torch::Tensor>> *tensors_;
+    TempDir dir_;
+};
+std::vector<std::pair<std::string, torch::Tensor>> *WeightsFile::tensors_ = nullptr;
+
+// --- good files -----------------------------------------------------------------------------------------------
+
+TEST_F(WeightsFile, LoadsWhatWasWritten) {
+    const std::string path = dir_.file("vgg19.safetensors");
+    ns::write_safetensors(path, *tensors_);
+    expect_weights_equal(ns::load_vgg19_weights(path));
+
+    // The writer's layout: data 8-byte aligned, tensors back to back in the given order.
+    ns::SafetensorsFile file(path);
+    EXPECT_EQ(file.path(), path);
+    EXPECT_EQ(file.header().data_start % 8, 0u);
+    EXPECT_EQ(file.header().tensors.size(), 26u);
+    std::uint64_t offset = 0;
+    for (const auto &[key, tensor] : *tensors_) {
+        const ns::TensorEntry &entry = file.header().tensors.at(key);
+        EXPECT_EQ(entry.dtype, "F32");
+        EXPECT_EQ(entry.shape, tensor.sizes().vec());
+        EXPECT_EQ(entry.begin, offset);
+        offset += tensor.numel() * 4;
+        EXPECT_EQ(entry.end, offset);
+    }
+    EXPECT_EQ(std::filesystem::file_size(path), file.header().data_start + offset);
+}
+
+TEST_F(WeightsFile, TimmLikeFileWithExtraTensorsLoads) {
+    // timm's vgg19.tv_in1k: keys in alphabetical order, metadata, convs past conv5_1 and a classifier. Here the
+    // classifier holds NaN, which must not matter because unneeded tensors are never read, and the header is not
+    // padded, so the data section starts misaligned.
+    std::vector<std::pair<std::string, torch::Tensor>> all = *tensors_;
+    torch::manual_seed(5);
+    all.emplace_back("features.30.weight", torch::randn({512, 512, 3, 3}));
+    all.emplace_back("features.30.bias", torch::zeros({512}));
+    all.emplace_back("head.fc.weight", torch::full({10, 64}, std::numeric_limits<float>::quiet_NaN()));
+    all.emplace_back("head.fc.bias", torch::zeros({10}));
+    all.emplace_back("pre_logits.fc1.weight", torch::randn({32, 64}));
+    all.emplace_back("pre_logits.fc1.bias", torch::zeros({32}));
+    std::sort(all.begin(), all.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+
+    nlohmann::ordered_json header = nlohmann::ordered_json::object();
+    header["__metadata__"] = {{"format", "pt"}};
+    std::string data;
+    for (const auto &[key, tensor] : all) {
+        header[key] = {{"dtype", "F32"},
+                       {"shape", tensor.sizes().vec()},
+                       {"data_offsets", {data.size(), data.size() + tensor.numel() * 4}}};
+        data += bytes_of(tensor);
+    }
+    std::string header_text = header.dump();
+    while ((8 + header_text.size()) % 8 != 3)
+        header_text += ' ';
+    const std::string path = dir_.file("model.safetensors");
+    write_raw_safetensors(path, header_text, data);
+
+    ns::SafetensorsFile file(path);
+    EXPECT_EQ(file.header().data_start % 8, 3u);
+    EXPECT_EQ(file.header().tensors.size(), all.size()); // __metadata__ is not a tensor
+    EXPECT_EQ(file.header().tensors.count("__metadata__"), 0u);
+    expect_weights_equal(ns::load_vgg19_weights(path));
+}
+
+TEST_F(WeightsFile, ReadF32OfASmallFile) {
+    const std::string path = dir_.file("small.safetensors");
+    const torch::Tensor a = torch::arange(6, torch::kFloat32).view({2, 3});
+    const torch::Tensor b = torch::tensor({-1.5f, 2.25f});
+    // Non-contiguous input is written in row-major order.
+    ns::write_safetensors(path, {{"a", a.t()}, {"b", b}});
+    ns::SafetensorsFile file(path);
+    EXPECT_TRUE(torch::equal(file.read_f32("a", {3, 2}), a.t().contiguous()));
+    EXPECT_TRUE(torch::equal(file.read_f32("b", {2}), b));
+    EXPECT_TRUE(torch::equal(file.read_f32("a", {3, 2}), a.t().contiguous())) << "reading again works";
+    EXPECT_THROW(file.read_f32("a", {2, 3}), ns::StyleError);
+    EXPECT_THROW(file.read_f32("c", {2}), ns::StyleError);
+}
+
+TEST(SafetensorsWriter, HeaderBytes) {
+    const std::string bytes = ns::safetensors_header_bytes({{"x", torch::zeros({3})}, {"y", torch::zeros({2, 2})}});
+    ASSERT_GE(bytes.size(), 8u);
+    std::uint64_t length = 0;
+    for (int i = 7; i >= 0; --i)
+        length = (length << 8) | static_cast<unsigned char>(bytes[i]);
+    EXPECT_EQ(length, bytes.size() - 8);
+    EXPECT_EQ(bytes.size() % 8, 0u);
+    const nlohmann::json parsed = nlohmann::json::parse(bytes.substr(8));
+    EXPECT_EQ(parsed["x"]["dtype"], "F32");
+    EXPECT_EQ(parsed["x"]["data_offsets"], nlohmann::json::array({0, 12}));
+    EXPECT_EQ(parsed["y"]["shape"], nlohmann::json::array({2, 2}));
+    EXPECT_EQ(parsed["y"]["data_offsets"], nlohmann::json::array({12, 28}));
+    // The insertion order is kept, not sorted by key.
+    const std::string ordered = ns::safetensors_header_bytes({{"z", torch::zeros({1})}, {"a", torch::zeros({1})}});
+    EXPECT_LT(ordered.find("\"z\""), ordered.find("\"a\""));
+    EXPECT_THROW(ns::safetensors_header_bytes({{"h", torch::zeros({2}, torch::kFloat16)}}), ns::StyleError);
+}
+
+TEST(SafetensorsHeader, ParsesWithUnknownDataSize) {
+    // A download that has fetched only the header: offsets far beyond anything local are accepted.
+    const std::string json = R"({"__metadata__":{"format":"pt"},"w":{"dtype":"F16","shape":[1000,1000],)"
+                             R"("data_offsets":[500000000,502000000]}})";
+    const ns::SafetensorsHeader header =
+        ns::parse_safetensors_header(json, 8 + json.size(), std::numeric_limits<std::uint64_t>::max());
+    ASSERT_EQ(header.tensors.size(), 1u);
+    const ns::TensorEntry &w = header.tensors.at("w");
+    EXPECT_EQ(w.dtype, "F16");
+    EXPECT_EQ(w.shape, (std::vector<int64_t>{1000, 1000}));
+    EXPECT_EQ(w.begin, 500000000u);
+    EXPECT_EQ(w.end, 502000000u);
+    EXPECT_EQ(header.data_start, 8 + json.size());
+    EXPECT_THROW(ns::parse_safetensors_header(json, 8 + json.size(), 1000), ns::StyleError);
+}
+
+TEST(SafetensorsHeader, DtypeSizesAndPrefix) {
+    EXPECT_EQ(ns::dtype_size("F32"), 4);
+    EXPECT_EQ(ns::dtype_size("F16"), 2);
+    EXPECT_EQ(ns::dtype_size("BF16"), 2);
+    EXPECT_EQ(ns::dtype_size("F64"), 8);
+    EXPECT_EQ(ns::dtype_size("U8"), 1);
+    EXPECT_EQ(ns::dtype_size("f32"), 0);
+    EXPECT_EQ(ns::dtype_size("F33"), 0);
+    const std::string prefix = length_prefix(0x0102);
+    const auto *p = reinterpret_cast<const unsigned char *>(prefix.data());
+    EXPECT_EQ(ns::header_length_from_prefix(p, 0x0102 + 8), 0x0102u);
+    EXPECT_EQ(ns::header_length_from_prefix(p, std::numeric_limits<std::uint64_t>::max()), 0x0102u);
+    EXPECT_THROW(ns::header_length_from_prefix(p, 0x0102 + 7), ns::StyleError);
+    const std::string too_big = length_prefix(ns::kMaxHeaderBytes + 1);
+    EXPECT_THROW(ns::header_length_from_prefix(reinterpret_cast<const unsigned char *>(too_big.data()),
+                                               std::numeric_limits<std::uint64_t>::max()),
+                 ns::StyleError);
+}
+
+// --- broken files ---------------------------------------------------------------------------------------------
+
+TEST_F(WeightsFile, MissingFile) {
+    expect_load_error(dir_.file("nowhere.safetensors"), {"cannot open"});
+}
+
+TEST_F(WeightsFile, ShorterThanEightBytes) {
+    const std::string path = dir_.file("short.safetensors");
+    write_bytes(path, std::string("\x05\0\0\0\0", 5));
+    expect_load_error(path, {"too short", "5 bytes"});
+    write_bytes(path, "");
+    expect_load_error(path, {"too short", "0 bytes"});
+}
+
+TEST_F(WeightsFile, HeaderLengthPastTheEndOfTheFile) {
+    const std::string path = dir_.file("past.safetensors");
+    write_bytes(path, length_prefix(1000) + "{}");
+    expect_load_error(path, {"header length 1000", "past the end of the file", "10 bytes"});
+}
+
+TEST_F(WeightsFile, HeaderLengthOver100MB) {
+    const std::string path = dir_.file("huge.safetensors");
+    write_bytes(path, length_prefix(200000000) + "{}");
+    expect_load_error(path, {"header length 200000000", "out of bounds"});
+    write_bytes(path, length_prefix(0) + "{}");
+    expect_load_error(path, {"header length 0", "out of bounds"});
+}
+
+TEST_F(WeightsFile, HeaderNotJson) {
+    const std::string path = dir_.file("notjson.safetensors");
+    write_raw_safetensors(path, std::string("{\"") + kFirst + "\": {\"dtype\": ", "");
+    expect_load_error(path, {"not valid JSON"});
+    write_raw_safetensors(path, "PK\x03\x04 not a safetensors file", std::string(64, 'x'));
+    expect_load_error(path, {"not valid JSON"});
+}
+
+TEST_F(WeightsFile, HeaderJsonNotAnObject) {
+    const std::string path = dir_.file("array.safetensors");
+    write_raw_safetensors(path, "[1, 2, 3]", "");
+    expect_load_error(path, {"not a JSON object"});
+    write_raw_safetensors(path, "\"features.0.weight\"", "");
+    expect_load_error(path, {"not a JSON object"});
+}
+
+TEST_F(WeightsFile, NeededTensorMissing) {
+    const std::string path = dir_.file("other.safetensors");
+    write_raw_safetensors(path, R"({"other":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", std::string(8, '\0'));
+    expect_load_error(path, {"'features.0.weight' is missing"});
+}
+
+TEST_F(WeightsFile, LastNeededTensorMissing) {
+    // Everything but conv5_1's bias, which is read last.
+    std::vector<std::pair<std::string, torch::Tensor>> all_but_one(tensors_->begin(), tensors_->end() - 1);
+    const std::string path = dir_.file("incomplete.safetensors");
+    ns::write_safetensors(path, all_but_one);
+    expect_load_error(path, {"'features.28.bias' is missing"});
+}
+
+TEST_F(WeightsFile, WrongDtype) {
+    const std::string path = dir_.file("f16.safetensors");
+    write_raw_safetensors(path, one_entry("F16", "[64,3,3,3]", 0, kFirstBytes / 2), std::string(kFirstBytes / 2, '\0'));
+    expect_load_error(path, {std::string("'") + kFirst + "'", "F16", "expected F32"});
+    write_raw_safetensors(path, one_entry("F64", "[64,3,3,3]", 0, kFirstBytes * 2), std::string(kFirstBytes * 2, '\0'));
+    expect_load_error(path, {"F64", "expected F32"});
+}
+
+TEST_F(WeightsFile, UnknownDtype) {
+    const std::string path = dir_.file("f33.safetensors");
+    write_raw_safetensors(path, one_entry("F33", "[64,3,3,3]", 0, kFirstBytes), first_weight_data());
+    expect_load_error(path, {"unknown dtype", "F33"});
+}
+
+TEST_F(WeightsFile, WrongShape) {
+    const std::string path = dir_.file("shape.safetensors");
+    write_raw_safetensors(path, one_entry("F32", "[64,3,3,1]", 0, kFirstBytes / 3), std::string(kFirstBytes / 3, '\0'));
+    expect_load_error(path, {std::string("'") + kFirst + "'", "[64x3x3x1]", "expected [64x3x3x3]"});
+    // Same byte count, input and output channels swapped.
+    write_raw_safetensors(path, one_entry("F32", "[3,64,3,3]", 0, kFirstBytes), first_weight_data());
+    expect_load_error(path, {"[3x64x3x3]", "expected [64x3x3x3]"});
+}
+
+TEST_F(WeightsFile, DataOffsetsPastTheEnd) {
+    const std::string path = dir_.file("truncated.safetensors");
+    write_raw_safetensors(path, one_entry("F32", "[64,3,3,3]", 0, kFirstBytes), first_weight_data().substr(0, 100));
+    expect_load_error(path, {std::string("'") + kFirst + "'", "past the end of the data", "100 bytes"});
+}
+
+TEST_F(WeightsFile, OffsetsDisagreeWithTheShape) {
+    const std::string path = dir_.file("disagree.safetensors");
+    write_raw_safetensors(path, one_entry("F32", "[64,3,3,3]", 0, kFirstBytes - 4), first_weight_data());
+    expect_load_error(path, {std::string("'") + kFirst + "'", "span 6908 bytes", "needs 6912"});
+}
+
+TEST_F(WeightsFile, OffsetsEndBeforeTheyBegin) {
+    const std::string path = dir_.file("backwards.safetensors");
+    write_raw_safetensors(path, one_entry("F32", "[64,3,3,3]", kFirstBytes, 0), first_weight_data());
+    expect_load_error(path, {"end before they begin"});
+}
+
+TEST_F(WeightsFile, OffsetsNotIntegers) {
+    const std::string path = dir_.file("offsets.safetensors");
+    write_raw_safetensors(path, std::string("{\"") + kFirst +
+                                    R"(":{"dtype":"F32","shape":[64,3,3,3],"data_offsets":[-4,6908]}})",
+                          first_weight_data());
+    expect_load_error(path, {"non-negative integers"});
+    write_raw_safetensors(path, std::string("{\"") + kFirst +
+                                    R"(":{"dtype":"F32","shape":[64,3,3,3],"data_offsets":[0]}})",
+                          first_weight_data());
+    expect_load_error(path, {"data_offsets a pair"});
+}
+
+TEST_F(WeightsFile, OverlappingTensors) {
+    const std::string path = dir_.file("overlap.safetensors");
+    const std::string header = std::string("{\"") + kFirst +
+                               R"(":{"dtype":"F32","shape":[64,3,3,3],"data_offsets":[0,6912]},)"
+                               R"("features.0.bias":{"dtype":"F32","shape":[64],"data_offsets":[6656,6912]}})";
+    write_raw_safetensors(path, header, first_weight_data());
+    expect_load_error(path, {"overlap", "6656"});
+}
+
+TEST_F(WeightsFile, NaNValues) {
+    const std::string path = dir_.file("nan.safetensors");
+    write_raw_safetensors(path, one_entry("F32", "[64,3,3,3]", 0, kFirstBytes),
+                          first_weight_data(std::numeric_limits<float>::quiet_NaN(), 100));
+    expect_load_error(path, {std::string("'") + kFirst + "'", "NaN or infinite"});
+}
+
+TEST_F(WeightsFile, InfiniteValues) {
+    const std::string path = dir_.file("inf.safetensors");
+    write_raw_safetensors(path, one_entry("F32", "[64,3,3,3]", 0, kFirstBytes),
+                          first_weight_data(-std::numeric_limits<float>::infinity(), 1727));
+    expect_load_error(path, {std::string("'") + kFirst + "'", "NaN or infinite"});
+}
+
+TEST_F(WeightsFile, NaNInALaterTensor) {
+    std::vector<std::pair<std::string, torch::Tensor>> poisoned = *tensors_;
+    poisoned[10].second = poisoned[10].second.clone();
+    poisoned[10].second.view({-1})[7] = std::numeric_limits<float>::quiet_NaN();
+    const std::string path = dir_.file("nan-later.safetensors");
+    ns::write_safetensors(path, poisoned);
+    expect_load_error(path, {"'" + poisoned[10].first + "'", "NaN or infinite"});
+}
+
+TEST_F(WeightsFile, NegativeDimension) {
+    const std::string path = dir_.file("negative.safetensors");
+    write_raw_safetensors(path, one_entry("F32", "[64,-3,3,3]", 0, kFirstBytes), first_weight_data());
+    expect_load_error(path, {std::string("'") + kFirst + "'", "negative"});
+}
+
+TEST_F(WeightsFile, ImpossiblyLargeShape) {
+    const std::string path = dir_.file("large.safetensors");
+    write_raw_safetensors(path, one_entry("F32", "[4294967296,4294967296,4]", 0, kFirstBytes), first_weight_data());
+    expect_load_error(path, {std::string("'") + kFirst + "'", "impossibly large"});
+}
+
+TEST_F(WeightsFile, EntryNotAnObject) {
+    const std::string path = dir_.file("entry.safetensors");
+    write_raw_safetensors(path, std::string("{\"") + kFirst + "\":[0,6912]}", first_weight_data());
+    expect_load_error(path, {std::string("'") + kFirst + "'", "not a JSON object"});
+}
+
+TEST_F(WeightsFile, EntryMissingAField) {
+    const std::string path = dir_.file("fields.safetensors");
+    write_raw_safetensors(path, std::string("{\"") + kFirst + R"(":{"dtype":"F32","shape":[64,3,3,3]}})",
+                          first_weight_data());
+    expect_load_error(path, {std::string("'") + kFirst + "'", "dtype, shape and data_offsets"});
+}
+
+TEST_F(WeightsFile, BrokenUnneededEntryIsStillRejected) {
+    // The whole header is checked, not only the entries the loader needs.
+    std::string header = ns::safetensors_header_bytes(*tensors_).substr(8);
+    header.erase(header.find_last_not_of(' ') + 1);
+    header.pop_back(); // the closing brace
+    header += R"(,"head.fc.weight":{"dtype":"F32","shape":[10],"data_offsets":[0,40]}})";
+    std::string data;
+    for (const auto &entry : *tensors_)
+        data += bytes_of(entry.second);
+    const std::string path = dir_.file("classifier-overlap.safetensors");
+    write_raw_safetensors(path, header, data);
+    expect_load_error(path, {"overlap"});
+}
+
+TEST_F(WeightsFile, AFolderIsNotAWeightsFile) {
+    expect_load_error(dir_.path().string(), {});
+}
+
+// Core bug (safetensors.cpp, SafetensorsFile::SafetensorsFile): the 8-byte prefix read is not checked, so for a
+// folder (which opens, and whose size reads as >= 8) the message reports a header length made of uninitialised
+// bytes ("header length 8316297344113276020 is out of bounds"). Enable once the constructor rejects what is not a
+// regular file and checks the prefix read.
+TEST_F(WeightsFile, DISABLED_AFolderIsReportedAsNotAFile) {
+    try {
+        ns::load_vgg19_weights(dir_.path().string());
+        ADD_FAILURE() << "a folder loaded";
+    } catch (const ns::StyleError &e) {
+        EXPECT_EQ(std::string(e.what()).find("header length"), std::string::npos) << e.what();
+    }
+}
+
+} // namespace
