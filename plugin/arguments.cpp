@@ -76,7 +76,7 @@ void add_arguments(GimpProcedure *p) {
         _("How long the picture is worked on. More steps let the style settle in further; "
           "every step takes time."),
         1, G_MAXINT, d.steps, kFlags);
-    gimp_procedure_add_choice_argument(p, "optimizer", _("_Method"),
+    gimp_procedure_add_choice_argument(p, "optimizer", _("Metho_d"),
         _("How the result is searched for. L-BFGS reaches a finished look in few steps; "
           "Adam changes the picture more gently per step and needs many more."),
         optimizer_choice(), neural_style::optimizer_name(d.optimizer), kFlags);
@@ -88,8 +88,8 @@ void add_arguments(GimpProcedure *p) {
           "and loses more of the original's detail."),
         0, kMaxWeight, d.style_weight, kFlags);
 
-    const char *const labels[5] = {_("Fine grain"), _("Small strokes"), _("Patterns"), _("Motifs"),
-                                   _("Large shapes")};
+    const char *const labels[5] = {_("Fin_e grain"), _("Small stro_kes"), _("_Patterns"), _("_Motifs"),
+                                   _("_Big shapes")};
     const char *const blurbs[5] = {
         _("Style of the finest detail (conv1_1): grain, speckle, colour. Larger makes the surface texture stronger."),
         _("Style of small brush strokes (conv2_1). Larger makes them more visible."),
@@ -100,10 +100,10 @@ void add_arguments(GimpProcedure *p) {
         gimp_procedure_add_double_argument(p, kStyleLayerWeightArguments[i], labels[i], blurbs[i], 0,
                                            kMaxLayerWeight, d.style_layer_weights[i], kFlags);
 
-    gimp_procedure_add_double_argument(p, "tv-weight", _("Smoot_hing"),
+    gimp_procedure_add_double_argument(p, "tv-weight", _("Smooth_ing"),
         _("Evens out noise and speckles. Larger gives a smoother, flatter picture; 0 leaves it off."),
         0, kMaxLayerWeight, d.tv_weight, kFlags);
-    gimp_procedure_add_int_argument(p, "max-size", _("_Working size"),
+    gimp_procedure_add_int_argument(p, "max-size", _("Working si_ze"),
         _("Longest side, in pixels, at which the picture is computed; the result is scaled to the layer. "
           "Larger gives finer strokes but takes much longer and needs more memory."),
         1, G_MAXINT, d.max_size, kFlags);
@@ -111,13 +111,13 @@ void add_arguments(GimpProcedure *p) {
         _("What the computation starts from: the content keeps the picture recognisable, "
           "noise gives a freer, more abstract result."),
         init_choice(), neural_style::init_name(d.init), kFlags);
-    gimp_procedure_add_int_argument(p, "seed", _("Ran_dom seed"),
-        _("Only matters when starting from noise: another number gives another variant."),
+    gimp_procedure_add_int_argument(p, "seed", _("_Variant"),
+        _("Only matters when starting from noise: another number gives another variant of the result."),
         0, G_MAXINT, static_cast<int>(d.seed), kFlags);
     gimp_procedure_add_choice_argument(p, "device", _("Comp_ute on"),
         _("Where the work is done. A graphics card is many times faster than the processor."),
         device_choice(), neural_style::device_choice_name(d.device), kFlags);
-    gimp_procedure_add_file_argument(p, "weights-file", _("Weights f_ile"),
+    gimp_procedure_add_file_argument(p, "weights-file", _("_Weights file"),
         _("The VGG19 network the style is measured with (a .safetensors file). "
           "Leave it unset to use the standard location."),
         GIMP_FILE_CHOOSER_ACTION_OPEN, TRUE, nullptr, kFlags);
@@ -148,6 +148,7 @@ bool read_arguments(GimpProcedureConfig *config, Arguments &arguments, std::stri
     o.tv_weight = tv_weight;
     o.max_size = max_size;
     o.seed = static_cast<std::uint64_t>(seed);
+    o.threads = gimp_get_num_processors(); // GIMP's Preferences > System Resources > Number of threads
 
     // GIMP checks each choice against its list (built from the core's names), so this fails only if they disagree.
     const auto parsed_optimizer = neural_style::parse_optimizer(take_string(optimizer));

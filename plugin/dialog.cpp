@@ -15,12 +15,25 @@ void limit_scale(GimpProcedureDialog *dialog, const char *property, double lower
     gimp_spin_scale_set_scale_limits(GIMP_SPIN_SCALE(scale), lower, upper);
 }
 
+// GIMP 3.0's layer chooser draws its thumbnail only when its layer is set, which for a pre-set layer happens
+// before it has a size: the thumbnail stays empty. Setting the same layer again once it is shown draws it.
+gboolean redraw_chooser(gpointer chooser) {
+    gimp_drawable_chooser_set_drawable(GIMP_DRAWABLE_CHOOSER(chooser),
+                                       gimp_drawable_chooser_get_drawable(GIMP_DRAWABLE_CHOOSER(chooser)));
+    return G_SOURCE_REMOVE;
+}
+
+void on_chooser_mapped(GtkWidget *chooser, gpointer) { g_idle_add(redraw_chooser, chooser); }
+
 } // namespace
 
 bool run_settings_dialog(GimpProcedure *procedure, GimpProcedureConfig *config) {
     GtkWidget *widget = gimp_procedure_dialog_new(procedure, config, _("Neural Style Transfer"));
     GimpProcedureDialog *dialog = GIMP_PROCEDURE_DIALOG(widget);
 
+    GtkWidget *chooser = gimp_procedure_dialog_get_widget(dialog, "style-layer", G_TYPE_NONE);
+    if (GIMP_IS_DRAWABLE_CHOOSER(chooser))
+        g_signal_connect(chooser, "map", G_CALLBACK(on_chooser_mapped), nullptr);
     limit_scale(dialog, "steps", 1, 1000);
     limit_scale(dialog, "max-size", 64, 2048);
 

@@ -63,12 +63,18 @@ StyleJob::StyleJob(RgbaPixels content, RgbaPixels style, const neural_style::Sty
         std::string error;
         RgbaPixels result;
         try {
-            const std::string device = neural_style::describe_device(neural_style::select_device(options.device));
+            // stylize() does the same again; done here too so that the window can name the device at once.
+            const torch::Device device = neural_style::select_device(options.device);
+            neural_style::prepare_device(device, options.threads);
             {
                 std::lock_guard<std::mutex> lock(state->mutex);
-                state->progress.device = device;
+                state->progress.device = neural_style::describe_device(device);
             }
             const neural_style::Vgg19Weights weights = neural_style::load_vgg19_weights(weights_path);
+            {
+                std::lock_guard<std::mutex> lock(state->mutex);
+                state->progress.weights_loaded = true;
+            }
             const auto on_step = [state](const neural_style::StepReport &report) {
                 std::lock_guard<std::mutex> lock(state->mutex);
                 state->progress.step = report.step;

@@ -14,7 +14,8 @@
 namespace nst_plugin {
 
 struct JobProgress {
-    int step = 0;           // steps done; 0 while the weights load and the targets are prepared
+    bool weights_loaded = false;
+    int step = 0;           // steps done
     int total_steps = 0;
     double seconds = 0;     // since the job started
     double step_seconds = 0; // when the last step was reported, on the same clock

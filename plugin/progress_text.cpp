@@ -31,8 +31,10 @@ double progress_fraction(const JobProgress &progress) {
 }
 
 std::string step_text(const JobProgress &progress) {
+    if (!progress.weights_loaded)
+        return _("Loading the network…");
     if (progress.step == 0)
-        return _("Loading the network and preparing the images…");
+        return _("Computing the first step…");
     return format(g_strdup_printf(_("Step %d of %d"), progress.step, progress.total_steps));
 }
 

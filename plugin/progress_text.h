@@ -9,7 +9,7 @@ namespace nst_plugin {
 
 // Fraction of the steps done, 0..1.
 double progress_fraction(const JobProgress &progress);
-// "Step 12 of 300", or a preparing message before the first step.
+// "Step 12 of 300" (steps done), or what happens before the first step ends.
 std::string step_text(const JobProgress &progress);
 // "Elapsed 0:42, about 3:10 left" (the estimate only once a few steps are done).
 std::string time_text(const JobProgress &progress);

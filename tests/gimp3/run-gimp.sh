@@ -1,12 +1,14 @@
 #!/bin/sh
 # Runs one Python test script in a headless GIMP 3 with the built plug-in installed into a fresh, temporary
 # GIMP3_DIRECTORY (and a temporary XDG_DATA_HOME, so no real weights file is found by accident).
-#   run-gimp.sh GIMP_CONSOLE PLUGIN_BINARY ICON LOCALE_DIR SCRIPT.py
+#   run-gimp.sh GIMP_BINARY PLUGIN_BINARY ICON LOCALE_DIR SCRIPT.py
 # The script sees the test weights in $NST_TEST_WEIGHTS; exit status: GIMP's (0 when the script passed).
 # NST_TEST_LOCALE=de_DE.UTF-8 runs GIMP in that locale, compiled here with localedef (Debian package
 # 'locales'); gettext ignores LANGUAGE in the C locales. Without localedef's data the test is skipped (77).
+# NST_TEST_GUI=1 starts GIMP with its user interface (on $DISPLAY) and puts the test weights in the default
+# location, where an interactive run finds them.
 set -eu
-gimp_console=$1 plugin=$2 icon=$3 locale=$4 script=$5
+gimp=$1 plugin=$2 icon=$3 locale=$4 script=$5
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -23,8 +25,15 @@ if [ -n "${NST_TEST_LOCALE:-}" ]; then
 fi
 
 unset NEURAL_STYLE_WEIGHTS
+echo '(show-welcome-dialog no)' > "$dir/config/gimprc"
+interface=-i
+if [ -n "${NST_TEST_GUI:-}" ]; then
+  interface=-s
+  mkdir -p "$dir/data/neural-style-transfer"
+  ln -s "$(realpath "$NST_TEST_WEIGHTS")" "$dir/data/neural-style-transfer/vgg19.safetensors"
+fi
 export GIMP3_DIRECTORY="$dir/config" XDG_DATA_HOME="$dir/data" HOME="$dir"
 export PYTHONPATH="$(dirname "$(realpath "$script")")${PYTHONPATH:+:$PYTHONPATH}"
 status=0
-"$gimp_console" -i -d -f --batch-interpreter=python-fu-eval -b - --quit < "$script" || status=$?
+"$gimp" $interface -d -f --batch-interpreter=python-fu-eval -b - --quit < "$script" || status=$?
 exit $status
