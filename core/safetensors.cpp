@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 namespace neural_style {
 
 namespace {
@@ -13,6 +15,9 @@ namespace {
 } // namespace
 
 SafetensorsFile::SafetensorsFile(const std::string &path) : path_(path) {
+    std::error_code error;
+    if (std::filesystem::exists(path, error) && !std::filesystem::is_regular_file(path, error))
+        fail(path + ": is not a file");
     stream_.open(path, std::ios::binary);
     if (!stream_)
         fail(path + ": cannot open the file");
@@ -22,8 +27,9 @@ SafetensorsFile::SafetensorsFile(const std::string &path) : path_(path) {
         fail(path + ": too short to be a safetensors file (" + std::to_string(end) + " bytes)");
     const auto file_size = static_cast<std::uint64_t>(end);
     stream_.seekg(0);
-    unsigned char prefix[8];
-    stream_.read(reinterpret_cast<char *>(prefix), 8);
+    unsigned char prefix[8] = {};
+    if (!stream_.read(reinterpret_cast<char *>(prefix), 8))
+        fail(path + ": cannot read the header length");
     try {
         const std::uint64_t length = header_length_from_prefix(prefix, file_size);
         std::string json_bytes(length, '\0');

@@ -87,7 +87,7 @@ SafetensorsHeader parse_safetensors_header(const std::string &json_bytes, std::u
     json root;
     try {
         root = json::parse(json_bytes);
-    } catch (const json::parse_error &) {
+    } catch (const json::exception &) { // syntax errors, and numbers too large for any type
         fail("header is not valid JSON");
     }
     if (!root.is_object())

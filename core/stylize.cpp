@@ -6,6 +6,7 @@
 #include "losses.h"
 #include "vgg19.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/lbfgs.h>
 
@@ -231,8 +232,10 @@ RgbaImage run(const RgbaImage &content, const RgbaImage &style, const Vgg19Weigh
             if (options.init == Init::content) {
                 candidate = content_scaled.clone();
             } else {
-                torch::manual_seed(options.seed);
-                candidate = imagenet_normalize(torch::rand({1, 3, scale.size.height, scale.size.width})).to(device);
+                // A generator of its own: the caller's global random state stays untouched.
+                const at::Generator generator = at::detail::createCPUGenerator(options.seed);
+                candidate = imagenet_normalize(torch::rand({1, 3, scale.size.height, scale.size.width}, generator))
+                                .to(device);
             }
         } else {
             // Warm start: the previous scale's result, enlarged.
@@ -254,7 +257,7 @@ RgbaImage stylize(const RgbaImage &content, const RgbaImage &style, const Vgg19W
     check_image(content, "content");
     check_image(style, "style");
     validate(options);
-    if (weights.conv_weight.size() != vgg19_convs().size())
+    if (weights.conv_weight.size() != vgg19_convs().size() || weights.conv_bias.size() != vgg19_convs().size())
         throw StyleError("VGG19 weights are incomplete");
     try {
         return run(content, style, weights, options, on_step);

@@ -41,6 +41,10 @@ Vgg19Features::Vgg19Features(const Vgg19Weights &weights, torch::Device device) 
 
 std::vector<torch::Tensor> Vgg19Features::forward(const torch::Tensor &image,
                                                   const std::vector<int> &positions) const {
+    const int count = static_cast<int>(vgg19_convs().size());
+    if (positions.empty() || *std::min_element(positions.begin(), positions.end()) < 0 ||
+        *std::max_element(positions.begin(), positions.end()) >= count)
+        throw StyleError("VGG19 features: layer positions must be between 0 and " + std::to_string(count - 1));
     const int deepest = *std::max_element(positions.begin(), positions.end());
     std::vector<torch::Tensor> activations(vgg19_convs().size());
     // Channels-last is the layout oneDNN (CPU) and cuDNN (tensor cores) convolve fastest in.

@@ -21,6 +21,8 @@ seeds = {
                         "b": {"dtype": "F16", "shape": [2], "data_offsets": [8, 12]}}, bytes(12),
                        {"format": "pt"}),
     "empty-tensor": safetensors({"z": {"dtype": "I64", "shape": [0, 3], "data_offsets": [0, 0]}}, b""),
+    # Found by this fuzzer: a number too large for any JSON type once escaped the parser as an exception.
+    "huge-number": struct.pack("<Q", 75) + b"8" * 17 + b"E" + b"8" * 40 + b'{"featudtyze": "F32", "sh`pe}' + bytes(5),
 }
 for name, content in seeds.items():
     with open(os.path.join(out, name), "wb") as f:

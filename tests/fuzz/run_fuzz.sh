@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the safetensors header fuzz target with clang's libFuzzer (ASan + UBSan) and runs it for a bounded time.
 #   run_fuzz.sh SOURCE_ROOT SECONDS
-# The target and its corpus live in a temporary folder; a crash leaves the reproducer in the log and fails.
+# The target and its corpus live in a temporary folder; a crash leaves the reproducer in the log and fails
+# (exit status 1: libFuzzer's own 77 would read as 'skipped' to meson).
 set -eu
 root=$1 seconds=$2
 work=$(mktemp -d)
@@ -14,7 +15,7 @@ clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-reco
 mkdir "$work/corpus"
 /usr/bin/python3 "$root/tests/fuzz/make_corpus.py" "$work/corpus"
 status=0
-"$work/fuzz_safetensors_header" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+"$work/fuzz_safetensors_header" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -error_exitcode=1 -timeout_exitcode=1 \
     -artifact_prefix="$work/" "$work/corpus" >"$work/log" 2>&1 || status=$?
 if [ "$status" -ne 0 ]; then
     cat "$work/log"
