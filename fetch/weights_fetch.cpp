@@ -773,7 +773,7 @@ private:
 
     void tick(bool force) {
         const auto now = Clock::now();
-        if (!force && now - last_tick_ < std::chrono::milliseconds(100))
+        if (!force && now - last_tick_ < std::chrono::milliseconds(request_.progress_interval_ms))
             return;
         last_tick_ = now;
         if (on_progress_ && !on_progress_(progress_))

@@ -39,6 +39,8 @@ struct FetchRequest {
     int retries = 3;
     // Seconds without any data before a transfer counts as failed.
     long stall_timeout_s = 60;
+    // Least time between two progress reports; 0 reports every chunk received (tests cancel at an exact point).
+    int progress_interval_ms = 100;
 };
 
 enum class FetchStage {
