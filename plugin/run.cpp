@@ -8,6 +8,7 @@
 #include "progress_text.h"
 #include "progress_window.h"
 #include "style_layer.h"
+#include "weights_dialog.h"
 #include "weights_location.h"
 
 #include <gegl.h>
@@ -87,6 +88,15 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     }
     if (run_mode == GIMP_RUN_INTERACTIVE) {
         gimp_ui_init("neural-style-transfer");
+        std::string download_problem;
+        if (!offer_weights(config, download_problem)) {
+            if (download_problem.empty())
+                return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
+            gchar *text = g_strdup_printf(_("Downloading the weights failed: %s"), download_problem.c_str());
+            const std::string message = text;
+            g_free(text);
+            return fail(procedure, GIMP_PDB_EXECUTION_ERROR, message);
+        }
         if (!run_settings_dialog(procedure, config))
             return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
     }

@@ -1,6 +1,6 @@
 # Drives interactive.py's two runs from outside GIMP with xdotool, and photographs the dialog and the progress
 # window for the README.
-#   drive_dialog.py OUTPUT_FOLDER     (DISPLAY must point at the X server GIMP uses)
+#   drive_dialog.py OUTPUT_FOLDER GIMP_PID     (DISPLAY must point at the X server GIMP uses)
 import os
 import subprocess
 import sys
@@ -12,22 +12,31 @@ from gi.repository import Gdk  # noqa: E402
 
 TITLE = '^Neural Style Transfer$'
 out = sys.argv[1]
+gimp = int(sys.argv[2])
+weights = os.environ['NST_TEST_WEIGHTS']
 
 
 def xdotool(*args):
     return subprocess.run(['xdotool'] + list(args), capture_output=True, text=True).stdout.split()
 
 
-def wait_for_window(other_than=None, timeout=300):
-    """The id of the plug-in's window (the dialog or the progress window), waiting for it to appear."""
+def wait_for_window(other_than=None, title=TITLE, timeout=180):
+    """The id of a window of the plug-in (by default one titled like the plug-in), waiting for it to appear."""
     end = time.time() + timeout
     while time.time() < end:
-        ids = [i for i in xdotool('search', '--onlyvisible', '--name', TITLE) if i != other_than]
+        try:
+            os.kill(gimp, 0)
+        except ProcessLookupError:
+            sys.exit('GIMP ended while waiting for a window titled %s' % title)
+        ids = [i for i in xdotool('search', '--onlyvisible', '--name', title) if i != other_than]
         if ids:
             time.sleep(2)  # let it draw
             return ids[-1]
         time.sleep(0.5)
-    sys.exit('no window titled Neural Style Transfer appeared')
+    screen = Gdk.get_default_root_window()
+    Gdk.pixbuf_get_from_window(screen, 0, 0, screen.get_width(), screen.get_height()).savev(
+        os.path.join(out, 'timeout.png'), 'png', [], [])
+    sys.exit('no window titled %s appeared (the screen is in timeout.png)' % title)
 
 
 def press(window, *keys):
@@ -57,3 +66,17 @@ dialog = wait_for_window(other_than=progress)
 press(dialog, 'alt+o')
 progress = wait_for_window(other_than=dialog)
 press(progress, 'alt+c')  # Cancel
+
+question = wait_for_window(other_than=progress)  # the weights are missing
+photograph(question, 'weights-missing.png')
+press(question, 'alt+h')  # Choose File…
+chooser = wait_for_window(title='^Choose the VGG19 weights file$')
+press(chooser, 'ctrl+l')
+xdotool('type', '--delay', '20', weights)
+time.sleep(1)
+press(chooser, 'alt+o')  # Open
+dialog = wait_for_window(other_than=question)
+press(dialog, 'alt+o')
+progress = wait_for_window(other_than=dialog)
+time.sleep(5)
+press(progress, 'alt+k')

@@ -1,6 +1,9 @@
 # Interactive runs through the real dialog and progress window, in GIMP with its user interface (under Xvfb);
 # drive_dialog.py presses the buttons from outside. First run: OK, then "Stop and keep" in the progress window,
-# which keeps the result reached so far. Second run: OK, then Cancel, which leaves the image untouched.
+# which keeps the result reached so far. Second run: OK, then Cancel, which leaves the image untouched. Third run,
+# with the weights gone from their default place: the missing-weights dialog, "Choose File…", OK, "Stop and keep".
+import os
+
 from nst_test import Gimp, check, finish, layer_names, pixels
 
 PROCEDURE = 'plug-in-neural-style-transfer'
@@ -45,4 +48,11 @@ status = run_interactive(image, content)
 check(status == Gimp.PDBStatusType.CANCEL, 'OK, then Cancel: the run is cancelled (%s)' % status.value_nick)
 check(len(layer_names(image)) == 3, 'Cancel adds no layer: %s' % layer_names(image))
 check((pixels(content), pixels(style)) == before, 'the content and style layers are unchanged')
+
+os.remove(os.path.join(os.environ['XDG_DATA_HOME'], 'neural-style-transfer', 'vgg19.safetensors'))
+status = run_interactive(image, content)
+check(status == Gimp.PDBStatusType.SUCCESS,
+      'weights missing: their dialog, a chosen file, then OK and "Stop and keep" (%s)' % status.value_nick)
+check(len(layer_names(image)) == 4 and layer_names(image)[2:] == ['Photo', 'Painting'],
+      'a second result, right above the content: %s' % layer_names(image))
 finish()
