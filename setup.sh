@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
-packages=(g++ meson ninja-build pkg-config libtorch-dev libopenblas0-pthread nlohmann-json3-dev libstb-dev
+packages=(g++ cmake meson ninja-build pkg-config libtorch-dev libopenblas0-pthread nlohmann-json3-dev libstb-dev
           libcurl4-openssl-dev nettle-dev ca-certificates)
 gimp3=false
 if apt-cache show libgimp-3.0-dev >/dev/null 2>&1; then
