@@ -1,0 +1,244 @@
+#!/usr/bin/python3
+"""The core's default optimizer written in plain PyTorch: what a user would run instead of the C++ core.
+
+neural-style-benchmark runs this side by side with the core (--pytorch benchmark/pytorch_reference.py) on the same
+weights, images and losses, and compares the time each needs to reach the seed preset's final loss.
+
+It mirrors core/stylize.cpp exactly: VGG19 post-ReLU features (conv1_1..conv5_1 for style, conv4_2 for content),
+unnormalised Gram matrices, content = mean((F - P)^2), style layer = mean((G - A)^2) / (C*H*W), total =
+content_weight * content + style_weight * sum(layer_weight * style layer) + tv_weight * tv; L-BFGS (strong Wolfe,
+one iteration per step, a new optimizer per scale); coarse to fine, each scale sqrt(2) smaller than the next, scales
+under 16 px dropped, steps shared equally with the remainder on the finest; content and style resized to every
+scale from the originals (area when shrinking, bicubic when enlarging), the candidate warm-started by enlarging the
+previous scale's result. Reads safetensors with json + numpy (no pickle) and images as the .npy files the benchmark
+writes (float32 [H, W, 4]). Writes the loss of each step (measured at its start, as the core reports it) against
+seconds since the optimisation started, the same moment the core's clock starts.
+
+    pytorch_reference.py --weights W --content C.npy --style S.npy --max-size N --result OUT.json [options]
+"""
+import argparse
+import json
+import math
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+CONVS = [  # feature index, pool after
+    (0, False), (2, True), (5, False), (7, True), (10, False), (12, False), (14, False), (16, True),
+    (19, False), (21, False), (23, False), (25, True), (28, False)]
+STYLE_LAYERS = [0, 5, 10, 19, 28]  # conv1_1, conv2_1, conv3_1, conv4_1, conv5_1
+CONTENT_LAYER = 21                 # conv4_2
+MIN_SIDE = 16
+MEAN = (0.485, 0.456, 0.406)
+STD = (0.229, 0.224, 0.225)
+
+
+def load_safetensors(path, device):
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(length))
+        data = f.read()
+    tensors = {}
+    for key, entry in header.items():
+        if key == "__metadata__" or not key.startswith("features."):
+            continue
+        if entry["dtype"] != "F32":
+            raise SystemExit(f"{path}: {key} is {entry['dtype']}, expected F32")
+        begin, end = entry["data_offsets"]
+        array = np.frombuffer(data[begin:end], dtype="<f4").reshape(entry["shape"])
+        tensors[key] = torch.from_numpy(array.copy()).to(device)
+    return tensors
+
+
+def load_rgb(path):
+    array = np.load(path)  # float32 [H, W, 4]
+    return torch.from_numpy(np.ascontiguousarray(array[:, :, :3])).permute(2, 0, 1).unsqueeze(0).contiguous()
+
+
+def normalize(rgb):
+    return (rgb - torch.tensor(MEAN, device=rgb.device).view(1, 3, 1, 1)) / torch.tensor(STD, device=rgb.device).view(1, 3, 1, 1)
+
+
+def denormalize(x):
+    return x * torch.tensor(STD, device=x.device).view(1, 3, 1, 1) + torch.tensor(MEAN, device=x.device).view(1, 3, 1, 1)
+
+
+def resize(rgb, height, width):
+    if rgb.shape[2] == height and rgb.shape[3] == width:
+        return rgb
+    if height <= rgb.shape[2] and width <= rgb.shape[3]:
+        return F.interpolate(rgb, size=(height, width), mode="area")
+    return F.interpolate(rgb, size=(height, width), mode="bicubic", align_corners=False)
+
+
+def lround(x):
+    return int(math.floor(x + 0.5))
+
+
+def fit_within(width, height, max_side):
+    longest = max(width, height)
+    if longest <= max_side:
+        return width, height
+    scale = max_side / longest
+    return max(1, lround(width * scale)), max(1, lround(height * scale))
+
+
+def plan_scales(width, height, steps, scales):
+    sizes = []
+    for s in range(scales - 1, -1, -1):
+        factor = math.pow(math.sqrt(2.0), -s)
+        size = (lround(width * factor), lround(height * factor))
+        if min(size) >= MIN_SIDE:
+            sizes.append(size)
+    count = len(sizes)
+    return [(w, h, steps // count + (steps % count if i == count - 1 else 0)) for i, (w, h) in enumerate(sizes)]
+
+
+def features(x, weights, wanted):
+    deepest = max(wanted)
+    out = {}
+    for index, pool in CONVS:
+        x = F.relu(F.conv2d(x, weights[f"features.{index}.weight"], weights[f"features.{index}.bias"], padding=1))
+        out[index] = x
+        if index == deepest:
+            break
+        if pool:
+            x = F.max_pool2d(x, 2, 2)
+    return [out[i] for i in wanted]
+
+
+def gram(f):
+    d = f.shape[1]
+    flat = f.reshape(d, -1)
+    return flat @ flat.t()
+
+
+class ScaleLoss:
+    def __init__(self, weights, args, content, style):
+        self.weights = weights
+        self.args = args
+        self.style_layers = [(layer, w) for layer, w in zip(STYLE_LAYERS, args.style_layer_weights)
+                             if w > 0 and args.style_weight > 0]
+        self.positions = [layer for layer, _ in self.style_layers] + [CONTENT_LAYER]
+        with torch.no_grad():
+            self.content_target = features(content, weights, self.positions)[-1]
+            self.style_grams = []
+            if self.style_layers:
+                style_features = features(style, weights, [layer for layer, _ in self.style_layers])
+                self.style_grams = [gram(f) for f in style_features]
+
+    def __call__(self, candidate):
+        f = features(candidate, self.weights, self.positions)
+        content = (f[-1] - self.content_target).pow(2).mean()
+        style = torch.zeros((), device=candidate.device)
+        for i, (_, layer_weight) in enumerate(self.style_layers):
+            t = f[i]
+            dhw = float(t.shape[1]) * t.shape[2] * t.shape[3]
+            style = style + layer_weight * ((gram(t) - self.style_grams[i]).pow(2).mean() / dhw)
+        if self.args.tv_weight > 0:
+            image = denormalize(candidate)
+            tv = (image[:, :, :, 1:] - image[:, :, :, :-1]).pow(2).mean() + \
+                 (image[:, :, 1:, :] - image[:, :, :-1, :]).pow(2).mean()
+        else:
+            tv = torch.zeros((), device=candidate.device)
+        total = self.args.content_weight * content + self.args.style_weight * style + self.args.tv_weight * tv
+        return total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--weights", required=True)
+    parser.add_argument("--content", required=True)
+    parser.add_argument("--style", required=True)
+    parser.add_argument("--max-size", type=int, required=True)
+    parser.add_argument("--result", required=True)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads; 0: PyTorch's own default")
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--scales", type=int, default=3)
+    parser.add_argument("--lbfgs-history", type=int, default=20)
+    parser.add_argument("--learning-rate", type=float, default=1.0)
+    parser.add_argument("--content-weight", type=float, default=1.0)
+    parser.add_argument("--style-weight", type=float, default=1e6)
+    parser.add_argument("--style-layer-weights", default="1,0.8,0.5,0.3,0.1")
+    parser.add_argument("--tv-weight", type=float, default=0.0)
+    parser.add_argument("--target", type=float, default=None, help="record when the full-size loss reaches this")
+    parser.add_argument("--stop-at-target", action="store_true")
+    args = parser.parse_args()
+    args.style_layer_weights = [float(w) for w in args.style_layer_weights.split(",")]
+
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    weights = load_safetensors(args.weights, device)
+    content_rgb = load_rgb(args.content)
+    style_rgb = load_rgb(args.style)
+    final_w, final_h = fit_within(content_rgb.shape[3], content_rgb.shape[2], args.max_size)
+    scales = plan_scales(final_w, final_h, args.steps, args.scales)
+
+    curve = []
+    reached = None
+    stop = False
+    start = time.perf_counter()
+    candidate = None
+    for width, height, steps in scales:
+        content = normalize(resize(content_rgb, height, width)).to(device)
+        style = normalize(resize(style_rgb, height, width)).to(device)
+        loss = ScaleLoss(weights, args, content, style)
+        if candidate is None:
+            candidate = content.clone()
+        else:
+            candidate = resize(candidate.detach(), height, width).contiguous()
+        candidate.requires_grad_(True)
+        optimizer = torch.optim.LBFGS([candidate], lr=args.learning_rate, max_iter=1,
+                                      history_size=args.lbfgs_history, line_search_fn="strong_wolfe")
+
+        def closure():
+            optimizer.zero_grad()
+            total = loss(candidate)
+            total.backward()
+            return total
+
+        for _ in range(steps):
+            first = optimizer.step(closure)  # the loss at the start of the step, as the core reports it
+            value = float(first)
+            seconds = time.perf_counter() - start
+            curve.append([len(curve) + 1, seconds, value, width, height])
+            if reached is None and args.target is not None and (width, height) == (final_w, final_h) \
+                    and value <= args.target:
+                reached = seconds
+                if args.stop_at_target:
+                    stop = True
+                    break
+        if stop:
+            break
+
+    result = {
+        "program": "pytorch_reference.py",
+        "torch_version": torch.__version__,
+        "device": args.device,
+        "threads": torch.get_num_threads(),
+        "planned_steps": args.steps,
+        "steps_done": len(curve),
+        "curve_columns": ["step", "seconds", "total", "width", "height"],
+        "curve": curve,
+        "final_loss": curve[-1][2] if curve else None,
+        "final_seconds": curve[-1][1] if curve else None,
+        "reached_target_seconds": reached,
+        "target": args.target,
+    }
+    with open(args.result, "w") as f:
+        json.dump(result, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
