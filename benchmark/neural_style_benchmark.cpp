@@ -4,6 +4,7 @@
 // a fresh child process (this program, re-executed with hidden --child-* options), so that peak memory starts clean
 // and no measurement inherits another's allocator or thread state. Run with --help for the options.
 #include "error.h"
+#include "image.h"
 #include "options.h"
 #include "rgba_image.h"
 #include "safetensors.h"
@@ -589,16 +590,6 @@ Args parse_args(int argc, char **argv) {
     return args;
 }
 
-// The core's working size: `source` fitted into `max_side` on its longest side, never enlarged (core/image.cpp).
-ns::Size fit_within(ns::Size source, int max_side) {
-    const int longest = std::max(source.width, source.height);
-    if (longest <= max_side)
-        return source;
-    const double scale = static_cast<double>(max_side) / longest;
-    return {std::max(1, static_cast<int>(std::lround(source.width * scale))),
-            std::max(1, static_cast<int>(std::lround(source.height * scale)))};
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Children: one measurement each, result as JSON in --child-result
 
@@ -710,7 +701,7 @@ int run_child(const Args &args) {
         }
     } else if (args.child == "ttq") {
         ns::StyleOptions options = child_options(args, args.child_preset);
-        const ns::Size final = fit_within({content.width, content.height}, options.max_size);
+        const ns::Size final = ns::fit_within({content.width, content.height}, options.max_size);
         if (args.child_steps > 0)
             options.steps = args.child_steps;
         json curve = json::array();
