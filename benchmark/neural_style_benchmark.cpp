@@ -100,6 +100,7 @@ loss-against-seconds curves included.
   --seed-steps N|SIZE:N,..  length of the seed preset's reference run [2000]
   --seed-time-limit S       stop a seed run after S seconds; its loss then is the target (said in the output) [none]
   --stop-at-target          stop the default and PyTorch runs once they reach the target (shorter curves)
+  --no-stop-at-target       run them in full (the default; overrides an earlier --stop-at-target)
   --pytorch SCRIPT          also run SCRIPT (benchmark/pytorch_reference.py), the same default optimizer in PyTorch
   --python PATH             the Python for --pytorch [/usr/bin/python3]
   --pytorch-threads N       its CPU threads [the benchmark's own count]
@@ -523,6 +524,8 @@ Args parse_args(int argc, char **argv) {
             args.seed_time_limit = parse_double(value(i, arg), arg);
         } else if (arg == "--stop-at-target") {
             args.stop_at_target = true;
+        } else if (arg == "--no-stop-at-target") {
+            args.stop_at_target = false;
         } else if (arg == "--pytorch") {
             args.pytorch_script = value(i, arg);
         } else if (arg == "--python") {

@@ -189,6 +189,7 @@ def main():
     stop = False
     start = time.perf_counter()
     candidate = None
+    evaluations = [0]  # loss-and-gradient evaluations: the line search makes one or more per step
     for width, height, steps in scales:
         content = normalize(resize(content_rgb, height, width)).to(device)
         style = normalize(resize(style_rgb, height, width)).to(device)
@@ -202,6 +203,7 @@ def main():
                                       history_size=args.lbfgs_history, line_search_fn="strong_wolfe")
 
         def closure():
+            evaluations[0] += 1
             optimizer.zero_grad()
             total = loss(candidate)
             total.backward()
@@ -211,7 +213,7 @@ def main():
             first = optimizer.step(closure)  # the loss at the start of the step, as the core reports it
             value = float(first)
             seconds = time.perf_counter() - start
-            curve.append([len(curve) + 1, seconds, value, width, height])
+            curve.append([len(curve) + 1, seconds, value, width, height, evaluations[0]])
             if reached is None and args.target is not None and (width, height) == (final_w, final_h) \
                     and value <= args.target:
                 reached = seconds
@@ -228,7 +230,7 @@ def main():
         "threads": torch.get_num_threads(),
         "planned_steps": args.steps,
         "steps_done": len(curve),
-        "curve_columns": ["step", "seconds", "total", "width", "height"],
+        "curve_columns": ["step", "seconds", "total", "width", "height", "evaluations_so_far"],
         "curve": curve,
         "final_loss": curve[-1][2] if curve else None,
         "final_seconds": curve[-1][1] if curve else None,
