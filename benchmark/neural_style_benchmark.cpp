@@ -829,6 +829,7 @@ json options_json(const ns::StyleOptions &o) {
             {"init", ns::init_name(o.init)},
             {"max_size", o.max_size},
             {"scales", o.scales},
+            {"min_scale_size", o.min_scale_size},
             {"lbfgs_history", o.lbfgs_history}};
 }
 
@@ -1038,6 +1039,7 @@ int run_parent(Args &args) {
                     "--threads", std::to_string(args.pytorch_threads > 0 ? args.pytorch_threads : threads),
                     "--steps", std::to_string(d.steps),
                     "--scales", std::to_string(d.scales),
+                    "--min-scale-size", std::to_string(d.min_scale_size),
                     "--lbfgs-history", std::to_string(d.lbfgs_history),
                     "--learning-rate", format(d.learning_rate, 6),
                     "--content-weight", format(d.content_weight, 6),

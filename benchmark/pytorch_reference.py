@@ -6,9 +6,9 @@ weights, images and losses, and compares the time each needs to reach the seed p
 
 It mirrors core/stylize.cpp exactly: VGG19 post-ReLU features (conv1_1..conv5_1 for style, conv4_2 for content),
 unnormalised Gram matrices, content = mean((F - P)^2), style layer = mean((G - A)^2) / (C*H*W), total =
-content_weight * content + style_weight * sum(layer_weight * style layer) + tv_weight * tv; L-BFGS (strong Wolfe,
-one iteration per step, a new optimizer per scale); coarse to fine, each scale sqrt(2) smaller than the next, scales
-under 16 px dropped, steps shared equally with the remainder on the finest; content and style resized to every
+content_weight * content + style_weight * sum(layer_weight * style layer) + tv_weight * tv; L-BFGS (no line search,
+one evaluation per iteration, a new optimizer per scale); coarse to fine, each scale sqrt(2) smaller than the next, scales
+under 16 px and coarser scales under --min-scale-size dropped, steps shared equally with the remainder on the finest; content and style resized to every
 scale from the originals (area when shrinking, bicubic when enlarging), the candidate warm-started by enlarging the
 previous scale's result. Reads safetensors with json + numpy (no pickle) and images as the .npy files the benchmark
 writes (float32 [H, W, 4]). Writes the loss of each step (measured at its start, as the core reports it) against
@@ -87,12 +87,12 @@ def fit_within(width, height, max_side):
     return max(1, lround(width * scale)), max(1, lround(height * scale))
 
 
-def plan_scales(width, height, steps, scales):
+def plan_scales(width, height, steps, scales, min_scale_size):
     sizes = []
     for s in range(scales - 1, -1, -1):
         factor = math.pow(math.sqrt(2.0), -s)
         size = (lround(width * factor), lround(height * factor))
-        if min(size) >= MIN_SIDE:
+        if min(size) >= MIN_SIDE and (s == 0 or max(size) >= min_scale_size):
             sizes.append(size)
     count = len(sizes)
     return [(w, h, steps // count + (steps % count if i == count - 1 else 0)) for i, (w, h) in enumerate(sizes)]
@@ -149,6 +149,10 @@ class ScaleLoss:
         return total
 
 
+class TargetReached(Exception):
+    pass
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--weights", required=True)
@@ -160,6 +164,7 @@ def main():
     parser.add_argument("--threads", type=int, default=0, help="CPU threads; 0: PyTorch's own default")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--scales", type=int, default=3)
+    parser.add_argument("--min-scale-size", type=int, default=256)
     parser.add_argument("--lbfgs-history", type=int, default=20)
     parser.add_argument("--learning-rate", type=float, default=1.0)
     parser.add_argument("--content-weight", type=float, default=1.0)
@@ -182,14 +187,14 @@ def main():
     content_rgb = load_rgb(args.content)
     style_rgb = load_rgb(args.style)
     final_w, final_h = fit_within(content_rgb.shape[3], content_rgb.shape[2], args.max_size)
-    scales = plan_scales(final_w, final_h, args.steps, args.scales)
+    scales = plan_scales(final_w, final_h, args.steps, args.scales, args.min_scale_size)
 
     curve = []
     reached = None
     stop = False
     start = time.perf_counter()
     candidate = None
-    evaluations = [0]  # loss-and-gradient evaluations: the line search makes one or more per step
+    evaluations = [0]  # loss-and-gradient evaluations, one per iteration
     for width, height, steps in scales:
         content = normalize(resize(content_rgb, height, width)).to(device)
         style = normalize(resize(style_rgb, height, width)).to(device)
@@ -199,27 +204,31 @@ def main():
         else:
             candidate = resize(candidate.detach(), height, width).contiguous()
         candidate.requires_grad_(True)
-        optimizer = torch.optim.LBFGS([candidate], lr=args.learning_rate, max_iter=1,
-                                      history_size=args.lbfgs_history, line_search_fn="strong_wolfe")
+        # torch.optim.LBFGS as neural-style-pt runs it: one step() call for the whole scale, no line search, no
+        # early exit; one evaluation per iteration, which is what core/lbfgs.cpp does.
+        optimizer = torch.optim.LBFGS([candidate], lr=args.learning_rate, max_iter=steps, max_eval=steps + 1,
+                                      tolerance_grad=-1, tolerance_change=-1, history_size=args.lbfgs_history)
 
         def closure():
+            nonlocal reached
             evaluations[0] += 1
             optimizer.zero_grad()
             total = loss(candidate)
             total.backward()
-            return total
-
-        for _ in range(steps):
-            first = optimizer.step(closure)  # the loss at the start of the step, as the core reports it
-            value = float(first)
+            value = float(total)  # the loss at the start of the iteration, as the core reports it
             seconds = time.perf_counter() - start
             curve.append([len(curve) + 1, seconds, value, width, height, evaluations[0]])
             if reached is None and args.target is not None and (width, height) == (final_w, final_h) \
                     and value <= args.target:
                 reached = seconds
                 if args.stop_at_target:
-                    stop = True
-                    break
+                    raise TargetReached()
+            return total
+
+        try:
+            optimizer.step(closure)
+        except TargetReached:
+            stop = True
         if stop:
             break
 

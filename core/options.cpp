@@ -18,13 +18,17 @@ StyleOptions seed_preset() {
     o.init = Init::content;
     o.max_size = 400;
     o.scales = 1;
+    o.min_scale_size = 256;
     o.lbfgs_history = 100;
     return o;
 }
 
 StyleOptions default_preset() {
     // Same losses and weights as the seed, so results and loss figures compare directly; what changes is how the
-    // minimum is found: L-BFGS as in jcjohnson/neural-style, coarse-to-fine as in crowsonkb/style-transfer-pytorch.
+    // minimum is found: L-BFGS as in jcjohnson/neural-style (lr 1, no line search: one evaluation per step),
+    // coarse-to-fine as in crowsonkb/style-transfer-pytorch. Coarse passes exist to give the style's patterns room
+    // beyond VGG19's receptive field (about 156 px at conv5_1); up to 256 px one pass already sees the whole image,
+    // so passes under 256 px are skipped: at 512 px the scales are 256, 362 and 512.
     StyleOptions o = seed_preset();
     o.optimizer = Optimizer::lbfgs;
     o.learning_rate = 1;
@@ -95,6 +99,7 @@ void validate(const StyleOptions &o) {
     require(finite_non_negative(o.tv_weight), "tv-weight must be a number >= 0");
     require(o.max_size >= 16 && o.max_size <= 16384, "max-size must be from 16 to 16384 pixels");
     require(o.scales >= 1 && o.scales <= 8, "scales must be from 1 to 8");
+    require(o.min_scale_size >= 16 && o.min_scale_size <= 16384, "min-scale-size must be from 16 to 16384 pixels");
     require(o.lbfgs_history >= 1 && o.lbfgs_history <= 1000, "lbfgs-history must be from 1 to 1000");
     require(o.threads >= 0 && o.threads <= 1024, "threads must be from 0 (automatic) to 1024");
 }

@@ -25,6 +25,7 @@ struct StyleOptions {
     std::uint64_t seed = 0;              // noise init and any other randomness
     int max_size = 0;                    // working size, longest side in pixels
     int scales = 1;                      // coarse-to-fine passes, each about sqrt(2) larger than the last
+    int min_scale_size = 16;             // coarser passes whose longest side would be smaller are skipped
     int lbfgs_history = 0;               // L-BFGS memory, in image-sized vector pairs
     DeviceChoice device = DeviceChoice::automatic;
     int threads = 0;                     // CPU threads; 0: one per core

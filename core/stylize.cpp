@@ -3,12 +3,12 @@
 #include "device.h"
 #include "error.h"
 #include "image.h"
+#include "lbfgs.h"
 #include "losses.h"
 #include "vgg19.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/optim/adam.h>
-#include <torch/optim/lbfgs.h>
 
 #include <chrono>
 #include <cmath>
@@ -82,15 +82,18 @@ struct Scale {
     int steps;
 };
 
-// Coarse to fine, each scale about sqrt(2) smaller than the next; scales below kMinSide are dropped.
-// The steps are shared out evenly, the remainder going to the finest scale.
+// Coarse to fine, each scale about sqrt(2) smaller than the next; coarser scales whose longest side is under
+// min_scale_size, and any scale under kMinSide, are dropped. The steps are shared out evenly, the remainder going
+// to the finest scale.
 std::vector<Scale> plan_scales(Size final_size, const StyleOptions &options) {
     std::vector<Size> sizes;
     for (int s = options.scales - 1; s >= 0; --s) {
         const double factor = std::pow(std::sqrt(2.0), -s);
         Size size{static_cast<int>(std::lround(final_size.width * factor)),
                   static_cast<int>(std::lround(final_size.height * factor))};
-        if (std::min(size.width, size.height) >= kMinSide)
+        const bool finest = s == 0;
+        if (std::min(size.width, size.height) >= kMinSide &&
+            (finest || std::max(size.width, size.height) >= options.min_scale_size))
             sizes.push_back(size);
     }
     std::vector<Scale> scales;
@@ -182,24 +185,14 @@ bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOption
         return reporter.flush();
     }
 
-    // One L-BFGS iteration per call, so progress and stop requests are seen between iterations; the optimizer
-    // keeps its curvature history across calls.
-    torch::optim::LBFGS lbfgs({candidate}, torch::optim::LBFGSOptions(options.learning_rate)
-                                               .max_iter(1)
-                                               .history_size(options.lbfgs_history)
-                                               .line_search_fn("strong_wolfe"));
+    Lbfgs lbfgs(options.learning_rate, options.lbfgs_history);
     for (int step = 0; step < steps; ++step) {
-        Losses first;
-        lbfgs.step([&] {
-            lbfgs.zero_grad();
-            Losses losses = loss(candidate);
-            losses.total.backward();
-            if (!first.total.defined())
-                first = losses;
-            return losses.total;
-        });
-        if (!reporter.add(first, size))
+        candidate.mutable_grad() = torch::Tensor();
+        Losses losses = loss(candidate);
+        losses.total.backward();
+        if (!reporter.add(losses, size))
             return false;
+        lbfgs.step(candidate, candidate.grad());
     }
     return reporter.flush();
 }

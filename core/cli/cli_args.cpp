@@ -109,6 +109,8 @@ const std::map<std::string, Setter> &value_options() {
          }},
         {"--threads",
          [](CliArgs &a, const std::string &o, const std::string &v) { a.options.threads = parse_int(o, v); }},
+        {"--min-scale-size",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.options.min_scale_size = parse_int(o, v); }},
         {"--lbfgs-history",
          [](CliArgs &a, const std::string &o, const std::string &v) { a.options.lbfgs_history = parse_int(o, v); }},
     };
@@ -229,6 +231,7 @@ std::string usage_text() {
         << "  --seed N                  random seed for noise init [" << d.seed << "]\n"
         << "  --device auto|cpu|cuda    where to compute [auto: CUDA if available]\n"
         << "  --threads N               CPU threads, 0 = all cores [0]\n"
+        << "  --min-scale-size PX       skip coarse scales smaller than this [" << d.min_scale_size << "]\n"
         << "  --lbfgs-history N         L-BFGS memory [" << d.lbfgs_history << "]\n"
         << "  --log FILE                write one JSON line per step\n"
         << "  -q, --quiet               no progress output\n"

@@ -151,6 +151,8 @@ TEST(Validate, RejectsEachBadValueNamingIt) {
         {"max size too large", [](ns::StyleOptions &o) { o.max_size = 16385; }, "max size"},
         {"scales 0", [](ns::StyleOptions &o) { o.scales = 0; }, "scales"},
         {"scales 9", [](ns::StyleOptions &o) { o.scales = 9; }, "scales"},
+        {"min scale size 15", [](ns::StyleOptions &o) { o.min_scale_size = 15; }, "min scale size"},
+        {"min scale size 16385", [](ns::StyleOptions &o) { o.min_scale_size = 16385; }, "min scale size"},
         {"lbfgs history 0", [](ns::StyleOptions &o) { o.lbfgs_history = 0; }, "lbfgs history"},
         {"lbfgs history 1001", [](ns::StyleOptions &o) { o.lbfgs_history = 1001; }, "lbfgs history"},
         {"threads negative", [](ns::StyleOptions &o) { o.threads = -1; }, "threads"},
@@ -175,6 +177,7 @@ TEST(Validate, AcceptsTheBounds) {
     o.steps = 1;
     o.max_size = 16;
     o.scales = 8;
+    o.min_scale_size = 16;
     o.lbfgs_history = 1;
     o.threads = 0;
     o.content_weight = 0;
@@ -182,6 +185,7 @@ TEST(Validate, AcceptsTheBounds) {
     EXPECT_NO_THROW(ns::validate(o));
     o.steps = 1000000;
     o.max_size = 16384;
+    o.min_scale_size = 16384;
     o.lbfgs_history = 1000;
     o.threads = 1024;
     EXPECT_NO_THROW(ns::validate(o));

@@ -1,6 +1,7 @@
 // stylize.h: the seed's loss against an independent computation written out here with plain LibTorch ops, and the
 // behaviour of the optimisation loop (optimizers, stopping, sizes, alpha, noise, scales, devices, bad input).
 #include "error.h"
+#include "lbfgs.h"
 #include "options.h"
 #include "stylize.h"
 
@@ -10,6 +11,7 @@
 
 #include <ATen/ATen.h>
 #include <torch/cuda.h>
+#include <torch/optim/lbfgs.h>
 #include <torch/utils.h>
 
 #include <cmath>
@@ -138,6 +140,7 @@ protected:
         ns::StyleOptions o = ns::seed_preset();
         o.steps = steps;
         o.max_size = 32;
+        o.min_scale_size = 16;
         o.device = ns::DeviceChoice::cpu; // exact comparisons; a GPU run reports in batches and may use TF32
         return o;
     }
@@ -313,6 +316,52 @@ TEST_F(Stylize, LbfgsLowersTheLoss) {
         << "first " << r.reports.front().total << ", last " << r.reports.back().total;
 }
 
+// An ill-conditioned quadratic plus a quartic term: curvature that changes, so every history pair matters.
+torch::Tensor bumpy_bowl(const torch::Tensor &x) {
+    const torch::Tensor scale = torch::linspace(0.5, 20, x.numel(), x.options()).view(x.sizes());
+    return (scale * x * x).sum() + 0.1 * (x * x * x * x).sum();
+}
+
+TEST(Lbfgs, FollowsTorchsLbfgsWithoutLineSearch) {
+    // The same iterations as torch::optim::LBFGS with no line search, the form the PyTorch peers run (up to float
+    // rounding: the two sum in different orders).
+    const torch::Tensor start = torch::linspace(-2, 3, 24).view({1, 2, 3, 4});
+    torch::Tensor ours = start.clone().requires_grad_(true);
+    ns::Lbfgs lbfgs(0.5, 4);
+    for (int i = 0; i < 12; ++i) {
+        ours.mutable_grad() = torch::Tensor();
+        bumpy_bowl(ours).backward();
+        lbfgs.step(ours, ours.grad());
+    }
+
+    torch::Tensor theirs = start.clone().requires_grad_(true);
+    torch::optim::LBFGS reference({theirs}, torch::optim::LBFGSOptions(0.5).max_iter(12).max_eval(13).history_size(4)
+                                               .tolerance_grad(-1).tolerance_change(-1));
+    reference.step([&] {
+        reference.zero_grad();
+        torch::Tensor loss = bumpy_bowl(theirs);
+        loss.backward();
+        return loss;
+    });
+    EXPECT_TRUE(torch::allclose(ours.detach(), theirs.detach(), 1e-3, 1e-4))
+        << "ours " << ours << "\ntheirs " << theirs;
+    EXPECT_LT(bumpy_bowl(ours.detach()).item<double>(), 1e-3 * bumpy_bowl(start).item<double>());
+}
+
+TEST(Lbfgs, SkipsPairsWithoutCurvature) {
+    // Along a flat direction the gradient never changes: y . s = 0, no pair is usable, and the steps stay plain
+    // gradient steps instead of dividing by zero.
+    torch::Tensor x = torch::zeros({4});
+    const torch::Tensor constant_gradient = torch::tensor({1.0f, -2.0f, 0.5f, 0.0f});
+    ns::Lbfgs lbfgs(1, 3);
+    for (int i = 0; i < 5; ++i)
+        lbfgs.step(x, constant_gradient);
+    EXPECT_TRUE(torch::isfinite(x).all().item<bool>()) << x;
+    EXPECT_LT(x[0].item<float>(), 0);
+    EXPECT_GT(x[1].item<float>(), 0);
+    EXPECT_EQ(x[3].item<float>(), 0);
+}
+
 TEST_F(Stylize, CallbackStopsTheRun) {
     const ns::RgbaImage content = pattern_image(24, 24, 0);
     const ns::RgbaImage style = pattern_image(24, 24, 5);
@@ -432,6 +481,24 @@ TEST_F(Stylize, ScalesBelowTheMinimumAreSkipped) {
     for (const ns::StepReport &report : r.reports)
         EXPECT_GE(std::min(report.width, report.height), 16);
     EXPECT_EQ(r.reports.back().width, 32);
+}
+
+TEST_F(Stylize, CoarseScalesUnderTheMinimumScaleSizeAreSkipped) {
+    // 64x48 with 3 scales: 32x24, 45x34, 64x48; a minimum of 40 px drops the first, never the finest.
+    ns::StyleOptions options = small_options(4);
+    options.max_size = 64;
+    options.scales = 3;
+    options.min_scale_size = 40;
+    const Result r = run(pattern_image(64, 48, 0), pattern_image(64, 48, 5), options);
+    ASSERT_EQ(r.reports.size(), 4u);
+    EXPECT_EQ(r.reports.front().width, 45);
+    EXPECT_EQ(r.reports.front().height, 34);
+    EXPECT_EQ(r.reports.back().width, 64);
+
+    options.min_scale_size = 1000;
+    const Result single = run(pattern_image(64, 48, 0), pattern_image(64, 48, 5), options);
+    for (const ns::StepReport &report : single.reports)
+        EXPECT_EQ(report.width, 64) << "only the finest scale is left";
 }
 
 // --- devices --------------------------------------------------------------------------------------------------
