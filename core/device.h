@@ -12,7 +12,8 @@ namespace neural_style {
 // automatic: CUDA when LibTorch sees a GPU, else the CPU. cuda: throws StyleError when there is none.
 torch::Device select_device(DeviceChoice choice);
 
-// cuDNN autotuning and TF32 on CUDA; CPU threads (0: one per core). Call on the computing thread.
+// cuDNN autotuning and TF32 on CUDA; CPU threads (0: one per core), denormals flushed, and (glibc) freed memory
+// kept by the process for reuse instead of returned to the system. Call on the computing thread.
 void prepare_device(torch::Device device, int cpu_threads);
 
 // "CPU (2 threads)", "CUDA GPU 0".
