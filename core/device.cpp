@@ -61,6 +61,12 @@ void prepare_device(torch::Device device, int cpu_threads) {
     }
 }
 
+torch::Tensor upload(const torch::Tensor &host, torch::Device device) {
+    if (!device.is_cuda())
+        return host.to(device);
+    return host.pin_memory().to(device, /*non_blocking=*/true);
+}
+
 std::string describe_device(torch::Device device) {
     if (device.is_cuda())
         return "CUDA GPU " + std::to_string(device.index() < 0 ? 0 : device.index());

@@ -16,6 +16,10 @@ torch::Device select_device(DeviceChoice choice);
 // kept by the process for reuse instead of returned to the system. Call on the computing thread.
 void prepare_device(torch::Device device, int cpu_threads);
 
+// A CPU tensor on `device`. To a GPU it goes through pinned (page-locked) memory, which the GPU copies from
+// directly and without making the CPU wait.
+torch::Tensor upload(const torch::Tensor &host, torch::Device device);
+
 // "CPU (2 threads)", "CUDA GPU 0".
 std::string describe_device(torch::Device device);
 

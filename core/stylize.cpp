@@ -217,8 +217,8 @@ RgbaImage run(const RgbaImage &content, const RgbaImage &style, const Vgg19Weigh
     torch::Tensor candidate;
     for (const Scale &scale : scales) {
         // The seed resizes the style image to the content's size; every scale does the same.
-        const torch::Tensor content_scaled = imagenet_normalize(resize_rgb(content_rgb, scale.size)).to(device);
-        const torch::Tensor style_scaled = imagenet_normalize(resize_rgb(style_rgb, scale.size)).to(device);
+        const torch::Tensor content_scaled = upload(imagenet_normalize(resize_rgb(content_rgb, scale.size)), device);
+        const torch::Tensor style_scaled = upload(imagenet_normalize(resize_rgb(style_rgb, scale.size)), device);
         const ScaleLoss loss(vgg, options, content_scaled, style_scaled);
 
         if (!candidate.defined()) {
@@ -227,8 +227,8 @@ RgbaImage run(const RgbaImage &content, const RgbaImage &style, const Vgg19Weigh
             } else {
                 // A generator of its own: the caller's global random state stays untouched.
                 const at::Generator generator = at::detail::createCPUGenerator(options.seed);
-                candidate = imagenet_normalize(torch::rand({1, 3, scale.size.height, scale.size.width}, generator))
-                                .to(device);
+                candidate = upload(
+                    imagenet_normalize(torch::rand({1, 3, scale.size.height, scale.size.width}, generator)), device);
             }
         } else {
             // Warm start: the previous scale's result, enlarged.

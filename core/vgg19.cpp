@@ -1,5 +1,6 @@
 #include "vgg19.h"
 
+#include "device.h"
 #include "error.h"
 
 #include <torch/nn/functional.h>
@@ -34,8 +35,8 @@ int vgg19_conv_position(const std::string &name) {
 Vgg19Features::Vgg19Features(const Vgg19Weights &weights, torch::Device device) {
     for (size_t i = 0; i < weights.conv_weight.size(); ++i) {
         weight_.push_back(
-            weights.conv_weight[i].to(device).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(false));
-        bias_.push_back(weights.conv_bias[i].to(device).requires_grad_(false));
+            upload(weights.conv_weight[i], device).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(false));
+        bias_.push_back(upload(weights.conv_bias[i], device).requires_grad_(false));
     }
 }
 
