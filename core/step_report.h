@@ -17,6 +17,8 @@ struct StepReport {
     double style = 0;      // layer-weighted style sum, before the style weight
     double tv = 0;         // unweighted total variation
     double seconds = 0;    // since the run started (setup included)
+    double work_done = 0;  // share of the run's computation done after this step, 0 to 1: each step counts
+                           // with its scale's pixel count, so a coarse step weighs less than a fine one
     std::string device;    // where the run computes, in words
 };
 
@@ -24,5 +26,11 @@ struct StepReport {
 // and stylize() returns the image as it is at that moment. On CUDA the reports come in batches every few steps
 // (reading losses forces the host to wait for the GPU).
 using StepCallback = std::function<bool(const StepReport &)>;
+
+// Seconds the rest of the run should take at its pace so far, per pixel computed: with coarse-to-fine scales the
+// steps grow slower as the run goes on, so steps alone would promise too little. 0 before the first report.
+inline double estimated_seconds_left(const StepReport &report) {
+    return report.work_done > 0 ? report.seconds * (1 - report.work_done) / report.work_done : 0;
+}
 
 } // namespace neural_style

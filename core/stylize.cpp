@@ -107,15 +107,18 @@ std::vector<Scale> plan_scales(Size final_size, const StyleOptions &options) {
 // forced to wait for the host after every step.
 class StepReporter {
 public:
-    StepReporter(const StepCallback &callback, torch::Device device, int total_steps)
+    // total_work: the pixels of every step of the run added up.
+    StepReporter(const StepCallback &callback, torch::Device device, int total_steps, double total_work)
         : callback_(callback), device_name_(describe_device(device)), total_steps_(total_steps),
+          total_work_(total_work),
           batch_(device.is_cuda() ? 10 : 1), start_(std::chrono::steady_clock::now()) {}
 
     // Returns false once the callback has asked to stop.
     bool add(const Losses &losses, Size size) {
+        work_ += static_cast<double>(size.width) * size.height;
         pending_.push_back({torch::stack({losses.total.detach(), losses.content.detach(), losses.style.detach(),
                                           losses.tv.detach()}),
-                            size, elapsed()});
+                            size, elapsed(), work_ / total_work_});
         if (static_cast<int>(pending_.size()) >= batch_)
             return flush();
         return true;
@@ -141,6 +144,7 @@ public:
             report.style = rows[i][2];
             report.tv = rows[i][3];
             report.seconds = pending_[i].seconds;
+            report.work_done = pending_[i].work_done;
             report.device = device_name_;
             if (callback_ && keep_going && !callback_(report))
                 keep_going = false;
@@ -154,6 +158,7 @@ private:
         torch::Tensor losses;
         Size size;
         double seconds;
+        double work_done;
     };
 
     double elapsed() const {
@@ -163,6 +168,8 @@ private:
     const StepCallback &callback_;
     std::string device_name_;
     int total_steps_;
+    double total_work_;
+    double work_ = 0;
     int batch_;
     int step_ = 0;
     std::chrono::steady_clock::time_point start_;
@@ -212,7 +219,10 @@ RgbaImage run(const RgbaImage &content, const RgbaImage &style, const Vgg19Weigh
     const torch::Tensor content_rgb = rgb_tensor(content);
     const torch::Tensor style_rgb = rgb_tensor(style);
     const Vgg19Features vgg(weights, device);
-    StepReporter reporter(on_step, device, options.steps);
+    double total_work = 0;
+    for (const Scale &scale : scales)
+        total_work += static_cast<double>(scale.size.width) * scale.size.height * scale.steps;
+    StepReporter reporter(on_step, device, options.steps, total_work);
 
     torch::Tensor candidate;
     for (const Scale &scale : scales) {

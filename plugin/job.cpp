@@ -7,7 +7,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -23,7 +22,6 @@ struct StyleJob::State {
     JobProgress progress;
     std::string error;
     RgbaPixels result;
-    std::deque<double> recent_step_ends; // the core's clock, for the pace
     std::thread worker;
 
     double elapsed() const {
@@ -32,8 +30,6 @@ struct StyleJob::State {
 };
 
 namespace {
-
-constexpr size_t kPaceSteps = 10;
 
 neural_style::RgbaImage to_image(RgbaPixels pixels) {
     neural_style::RgbaImage image;
@@ -81,13 +77,7 @@ StyleJob::StyleJob(RgbaPixels content, RgbaPixels style, const neural_style::Sty
                 state->progress.total_steps = report.total_steps;
                 state->progress.device = report.device;
                 state->progress.step_seconds = state->elapsed();
-                // The pace over the last few steps follows the coarse-to-fine scales as they grow.
-                std::deque<double> &ends = state->recent_step_ends;
-                ends.push_back(report.seconds);
-                if (ends.size() > kPaceSteps)
-                    ends.pop_front();
-                if (ends.size() > 1)
-                    state->progress.seconds_per_step = (ends.back() - ends.front()) / (ends.size() - 1);
+                state->progress.seconds_left = neural_style::estimated_seconds_left(report);
                 return !state->stop.load();
             };
             if (!state->stop.load())

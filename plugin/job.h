@@ -19,7 +19,7 @@ struct JobProgress {
     int total_steps = 0;
     double seconds = 0;     // since the job started
     double step_seconds = 0; // when the last step was reported, on the same clock
-    double seconds_per_step = 0; // the pace of the last few steps; 0 until known
+    double seconds_left = 0; // the core's estimate when the last step was reported
     std::string device;     // where it computes, in words; empty until known
 };
 

@@ -24,6 +24,9 @@ std::string duration(double seconds) {
     return h > 0 ? format(g_strdup_printf("%ld:%02ld:%02ld", h, m, s)) : format(g_strdup_printf("%ld:%02ld", m, s));
 }
 
+// The first step also sets the network up; an estimate from it alone would promise far too long.
+constexpr int kStepsBeforeEstimate = 3;
+
 } // namespace
 
 double progress_fraction(const JobProgress &progress) {
@@ -40,10 +43,9 @@ std::string step_text(const JobProgress &progress) {
 
 std::string time_text(const JobProgress &progress) {
     const std::string elapsed = duration(progress.seconds);
-    if (progress.seconds_per_step <= 0)
+    if (progress.step < kStepsBeforeEstimate)
         return format(g_strdup_printf(_("Elapsed %s"), elapsed.c_str()));
-    const double left = progress.seconds_per_step * (progress.total_steps - progress.step) -
-                        (progress.seconds - progress.step_seconds);
+    const double left = progress.seconds_left - (progress.seconds - progress.step_seconds);
     return format(g_strdup_printf(_("Elapsed %s, about %s left"), elapsed.c_str(), duration(left).c_str()));
 }
 

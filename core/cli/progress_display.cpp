@@ -45,7 +45,7 @@ void ProgressDisplay::show(const StepReport &r) {
     }
     if (quiet_)
         return;
-    const double remaining = r.seconds / r.step * (r.total_steps - r.step);
+    const double remaining = estimated_seconds_left(r);
     if (terminal_) {
         constexpr int width = 30;
         const int filled = r.step * width / r.total_steps;

@@ -467,6 +467,20 @@ TEST_F(Stylize, MultiScaleGrowsToTheFullWorkingSize) {
     // The coarsest is half the size (two steps of sqrt 2).
     EXPECT_NEAR(sizes.front().first, 20, 1);
     EXPECT_NEAR(sizes.front().second, 16, 1);
+    // Work done counts each step by its pixels: the fine step weighs as much as the coarse ones together.
+    double pixels = 0;
+    for (const ns::StepReport &report : r.reports)
+        pixels += static_cast<double>(report.width) * report.height;
+    double done = 0;
+    for (const ns::StepReport &report : r.reports) {
+        done += report.width * report.height / pixels;
+        EXPECT_NEAR(report.work_done, done, 1e-12) << "step " << report.step;
+    }
+    EXPECT_DOUBLE_EQ(r.reports.back().work_done, 1.0);
+    ns::StepReport halfway = r.reports.back();
+    halfway.seconds = 10;
+    halfway.work_done = 0.25;
+    EXPECT_DOUBLE_EQ(ns::estimated_seconds_left(halfway), 30) << "a quarter of the work in 10 s: 30 s to go";
     EXPECT_EQ(r.image.width, 40);
     EXPECT_EQ(r.image.height, 32);
 }
