@@ -107,11 +107,14 @@ std::vector<Scale> plan_scales(Size final_size, const StyleOptions &options) {
 // forced to wait for the host after every step.
 class StepReporter {
 public:
-    // total_work: the pixels of every step of the run added up.
-    StepReporter(const StepCallback &callback, torch::Device device, int total_steps, double total_work)
-        : callback_(callback), device_name_(describe_device(device)), total_steps_(total_steps),
-          total_work_(total_work),
-          batch_(device.is_cuda() ? 10 : 1), start_(std::chrono::steady_clock::now()) {}
+    StepReporter(const StepCallback &callback, torch::Device device, const std::vector<Scale> &scales)
+        : callback_(callback), device_name_(describe_device(device)),
+          batch_(device.is_cuda() ? 10 : 1), start_(std::chrono::steady_clock::now()) {
+        for (const Scale &scale : scales) {
+            total_steps_ += scale.steps;
+            total_work_ += static_cast<double>(scale.size.width) * scale.size.height * scale.steps;
+        }
+    }
 
     // Returns false once the callback has asked to stop.
     bool add(const Losses &losses, Size size) {
@@ -167,8 +170,8 @@ private:
 
     const StepCallback &callback_;
     std::string device_name_;
-    int total_steps_;
-    double total_work_;
+    int total_steps_ = 0;
+    double total_work_ = 0; // the pixels of every step of the run added up
     double work_ = 0;
     int batch_;
     int step_ = 0;
@@ -219,10 +222,7 @@ RgbaImage run(const RgbaImage &content, const RgbaImage &style, const Vgg19Weigh
     const torch::Tensor content_rgb = rgb_tensor(content);
     const torch::Tensor style_rgb = rgb_tensor(style);
     const Vgg19Features vgg(weights, device);
-    double total_work = 0;
-    for (const Scale &scale : scales)
-        total_work += static_cast<double>(scale.size.width) * scale.size.height * scale.steps;
-    StepReporter reporter(on_step, device, options.steps, total_work);
+    StepReporter reporter(on_step, device, scales);
 
     torch::Tensor candidate;
     for (const Scale &scale : scales) {
