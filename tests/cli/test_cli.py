@@ -130,7 +130,8 @@ class CliTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0)
         for option in ("--weights", "--preset", "--steps", "--optimizer", "--learning-rate", "--max-size",
                        "--content-weight", "--style-weight", "--style-layer-weights", "--tv-weight", "--init",
-                       "--seed", "--device", "--threads", "--log", "--quiet", "--version"):
+                       "--seed", "--device", "--threads", "--scales", "--min-scale-size", "--log", "--quiet",
+                       "--version"):
             self.assertIn(option, r.stdout)
         r = self.run_cli("--version")
         self.assertEqual(r.returncode, 0)
@@ -158,6 +159,8 @@ class CliTest(unittest.TestCase):
             (("--tv-weight", "x", self.content, self.style, o), "--tv-weight"),
             (("--seed", "-4", self.content, self.style, o), "--seed"),
             (("--threads", "-1", self.content, self.style, o), "--threads"),
+            (("--min-scale-size", "8", self.content, self.style, o), "--min-scale-size"),
+            (("--min-scale-size", "big", self.content, self.style, o), "--min-scale-size"),
             (("--steps",), "--steps"),
             (("--weights", self.weights, self.content, self.style, os.path.join(self.dir, "out.bmp")), "out.bmp"),
         ]
