@@ -7,12 +7,13 @@ weights, images and losses, and compares the time each needs to reach the seed p
 It mirrors core/stylize.cpp exactly: VGG19 post-ReLU features (conv1_1..conv5_1 for style, conv4_2 for content),
 unnormalised Gram matrices, content = mean((F - P)^2), style layer = mean((G - A)^2) / (C*H*W), total =
 content_weight * content + style_weight * sum(layer_weight * style layer) + tv_weight * tv; L-BFGS (no line search,
-one evaluation per iteration, a new optimizer per scale); coarse to fine, each scale sqrt(2) smaller than the next, scales
-under 16 px and coarser scales under --min-scale-size dropped, steps shared equally with the remainder on the finest; content and style resized to every
-scale from the originals (area when shrinking, bicubic when enlarging), the candidate warm-started by enlarging the
-previous scale's result. Reads safetensors with json + numpy (no pickle) and images as the .npy files the benchmark
-writes (float32 [H, W, 4]). Writes the loss of each step (measured at its start, as the core reports it) against
-seconds since the optimisation started, the same moment the core's clock starts.
+one evaluation per iteration, a new optimizer per scale); coarse to fine, each scale sqrt(2) smaller than the next,
+scales under 16 px and coarser scales under --min-scale-size dropped, steps shared equally with the remainder on
+the finest; content and style resized to every scale from the originals (area when shrinking, bicubic when
+enlarging), the candidate warm-started by enlarging the previous scale's result. Reads safetensors with json +
+numpy (no pickle) and images as the .npy files the benchmark writes (float32 [H, W, 4]). Writes the loss of each
+step (measured at its start, as the core reports it) against seconds since the optimisation started, the same
+moment the core's clock starts.
 
     pytorch_reference.py --weights W --content C.npy --style S.npy --max-size N --result OUT.json [options]
 """
