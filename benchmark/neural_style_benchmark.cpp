@@ -13,7 +13,7 @@
 #include "vgg19.h"
 #include "weights.h"
 
-#ifdef NEURAL_STYLE_BENCHMARK_HAVE_STB
+#ifdef NEURAL_STYLE_BENCHMARK_HAVE_IMAGE_FILES
 #include "image_files.h"
 #endif
 #ifdef NEURAL_STYLE_BENCHMARK_HAVE_CUDA
@@ -572,7 +572,7 @@ Args parse_args(int argc, char **argv) {
             throw UsageError("unknown option '" + arg + "' (see --help)");
         }
     }
-#ifndef NEURAL_STYLE_BENCHMARK_HAVE_STB
+#ifndef NEURAL_STYLE_BENCHMARK_HAVE_IMAGE_FILES
     if (!args.content.empty() || !args.style.empty())
         throw UsageError("--content/--style need a build with stb (libstb-dev); without it the images are synthetic");
 #endif
@@ -882,15 +882,15 @@ int run_parent(Args &args) {
     all_sizes.insert(all_sizes.end(), args.ttq_sizes.begin(), args.ttq_sizes.end());
     std::sort(all_sizes.begin(), all_sizes.end());
     all_sizes.erase(std::unique(all_sizes.begin(), all_sizes.end()), all_sizes.end());
-#ifdef NEURAL_STYLE_BENCHMARK_HAVE_STB
+#ifdef NEURAL_STYLE_BENCHMARK_HAVE_IMAGE_FILES
     std::optional<ns::RgbaImage> given_content, given_style;
     if (!args.content.empty()) {
-        given_content = ns::cli::load_image(args.content);
-        given_style = ns::cli::load_image(args.style);
+        given_content = ns::image_files::load_image(args.content);
+        given_style = ns::image_files::load_image(args.style);
     }
 #endif
     for (int size : all_sizes) {
-#ifdef NEURAL_STYLE_BENCHMARK_HAVE_STB
+#ifdef NEURAL_STYLE_BENCHMARK_HAVE_IMAGE_FILES
         if (given_content) {
             // The core fits the content into each working size itself (never enlarging) and resizes the style.
             save_npy(image_path(args.workdir, "content", size), *given_content);

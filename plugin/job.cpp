@@ -21,7 +21,7 @@ struct StyleJob::State {
     bool ended = false;
     JobProgress progress;
     std::string error;
-    RgbaPixels result;
+    neural_style::RgbaImage result;
     std::thread worker;
 
     double elapsed() const {
@@ -29,42 +29,20 @@ struct StyleJob::State {
     }
 };
 
-namespace {
-
-neural_style::RgbaImage to_image(RgbaPixels pixels) {
-    neural_style::RgbaImage image;
-    image.width = pixels.width;
-    image.height = pixels.height;
-    image.pixels = std::move(pixels.rgba);
-    return image;
-}
-
-RgbaPixels to_pixels(neural_style::RgbaImage image) {
-    RgbaPixels pixels;
-    pixels.width = image.width;
-    pixels.height = image.height;
-    pixels.rgba = std::move(image.pixels);
-    return pixels;
-}
-
-} // namespace
-
-StyleJob::StyleJob(RgbaPixels content, RgbaPixels style, const neural_style::StyleOptions &options,
+StyleJob::StyleJob(neural_style::RgbaImage content, neural_style::RgbaImage style, const neural_style::StyleOptions &options,
                    std::string weights_path)
     : state_(std::make_unique<State>()) {
     state_->progress.total_steps = options.steps;
     State *state = state_.get();
     state_->worker = std::thread([state, options, weights_path = std::move(weights_path),
-                                  content = to_image(std::move(content)), style = to_image(std::move(style))] {
+                                  content = std::move(content), style = std::move(style)] {
         std::string error;
-        RgbaPixels result;
+        neural_style::RgbaImage result;
         try {
-            // stylize() does the same again; done here too so that the window can name the device at once.
-            const torch::Device device = neural_style::select_device(options.device);
-            neural_style::prepare_device(device, options.threads);
+            // So that the window names the device at once; stylize() prepares it.
             {
                 std::lock_guard<std::mutex> lock(state->mutex);
-                state->progress.device = neural_style::describe_device(device);
+                state->progress.device = neural_style::describe_device(neural_style::select_device(options.device));
             }
             const neural_style::Vgg19Weights weights = neural_style::load_vgg19_weights(weights_path);
             {
@@ -81,7 +59,7 @@ StyleJob::StyleJob(RgbaPixels content, RgbaPixels style, const neural_style::Sty
                 return !state->stop.load();
             };
             if (!state->stop.load())
-                result = to_pixels(neural_style::stylize(content, style, weights, options, on_step));
+                result = neural_style::stylize(content, style, weights, options, on_step);
         } catch (const std::bad_alloc &) {
             error = "out of memory: try a smaller working size";
         } catch (const std::exception &e) {
@@ -119,7 +97,7 @@ std::string StyleJob::error() const {
     return state_->error;
 }
 
-RgbaPixels StyleJob::take_result() {
+neural_style::RgbaImage StyleJob::take_result() {
     std::lock_guard<std::mutex> lock(state_->mutex);
     return std::move(state_->result);
 }

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "options.h"
-#include "rgba_pixels.h"
+#include "rgba_image.h"
 
 #include <chrono>
 #include <memory>
@@ -26,7 +26,7 @@ struct JobProgress {
 class StyleJob {
 public:
     // Starts the worker at once: it loads the weights from `weights_path`, then stylizes.
-    StyleJob(RgbaPixels content, RgbaPixels style, const neural_style::StyleOptions &options,
+    StyleJob(neural_style::RgbaImage content, neural_style::RgbaImage style, const neural_style::StyleOptions &options,
              std::string weights_path);
     ~StyleJob(); // asks the worker to stop and waits for it
     StyleJob(const StyleJob &) = delete;
@@ -40,7 +40,7 @@ public:
 
     // Once wait() returned true: an error message (empty on success) and the result.
     std::string error() const;
-    RgbaPixels take_result();
+    neural_style::RgbaImage take_result();
 
 private:
     struct State;

@@ -14,26 +14,26 @@ const Babl *rgba_format() { return babl_format("R'G'B'A float"); }
 
 } // namespace
 
-RgbaPixels read_pixels(GimpDrawable *drawable) {
-    RgbaPixels pixels;
+neural_style::RgbaImage read_pixels(GimpDrawable *drawable) {
+    neural_style::RgbaImage pixels;
     pixels.width = gimp_drawable_get_width(drawable);
     pixels.height = gimp_drawable_get_height(drawable);
-    pixels.rgba.resize(static_cast<size_t>(pixels.width) * pixels.height * 4);
+    pixels.pixels.resize(static_cast<size_t>(pixels.width) * pixels.height * 4);
     GeglBuffer *buffer = gimp_drawable_get_buffer(drawable);
     gegl_buffer_get(buffer, GEGL_RECTANGLE(0, 0, pixels.width, pixels.height), 1.0, rgba_format(),
-                    pixels.rgba.data(), GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+                    pixels.pixels.data(), GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
     g_object_unref(buffer);
     return pixels;
 }
 
-bool fully_transparent(const RgbaPixels &pixels) {
-    for (size_t i = 3; i < pixels.rgba.size(); i += 4)
-        if (pixels.rgba[i] > 0)
+bool fully_transparent(const neural_style::RgbaImage &pixels) {
+    for (size_t i = 3; i < pixels.pixels.size(); i += 4)
+        if (pixels.pixels[i] > 0)
             return false;
     return true;
 }
 
-GimpLayer *add_result_layer(GimpLayer *content, const RgbaPixels &result) {
+GimpLayer *add_result_layer(GimpLayer *content, const neural_style::RgbaImage &result) {
     GimpItem *content_item = GIMP_ITEM(content);
     GimpImage *image = gimp_item_get_image(content_item);
     gint x = 0, y = 0;
@@ -52,7 +52,7 @@ GimpLayer *add_result_layer(GimpLayer *content, const RgbaPixels &result) {
                             gimp_image_get_item_position(image, content_item));
     GeglBuffer *buffer = gimp_drawable_get_buffer(GIMP_DRAWABLE(layer));
     gegl_buffer_set(buffer, GEGL_RECTANGLE(0, 0, result.width, result.height), 0, rgba_format(),
-                    result.rgba.data(), GEGL_AUTO_ROWSTRIDE);
+                    result.pixels.data(), GEGL_AUTO_ROWSTRIDE);
     g_object_unref(buffer); // flushes the tiles to GIMP
     gimp_drawable_update(GIMP_DRAWABLE(layer), 0, 0, result.width, result.height);
     gimp_image_undo_group_end(image);

@@ -1,20 +1,20 @@
 // Pixels in and out of GIMP: layers read as non-linear sRGB R'G'B'A floats, the result written as a new layer.
 #pragma once
 
-#include "rgba_pixels.h"
+#include "rgba_image.h"
 
 #include <libgimp/gimp.h>
 
 namespace nst_plugin {
 
 // The whole drawable, converted by babl from whatever precision and profile it has. Needs gegl_init.
-RgbaPixels read_pixels(GimpDrawable *drawable);
+neural_style::RgbaImage read_pixels(GimpDrawable *drawable);
 
 // True when every pixel is fully transparent: nothing there to take a style from.
-bool fully_transparent(const RgbaPixels &pixels);
+bool fully_transparent(const neural_style::RgbaImage &pixels);
 
 // Inserts `result` (the content's size) as a new layer directly above `content`, with its offsets and a
 // translated "<name> (stylized)" name, inside one undo group. Returns the new layer.
-GimpLayer *add_result_layer(GimpLayer *content, const RgbaPixels &result);
+GimpLayer *add_result_layer(GimpLayer *content, const neural_style::RgbaImage &result);
 
 } // namespace nst_plugin

@@ -109,7 +109,7 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     if (weights.found.empty())
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR, weights_missing_message(weights, run_mode));
 
-    RgbaPixels style = read_pixels(GIMP_DRAWABLE(arguments.style_layer.get()));
+    neural_style::RgbaImage style = read_pixels(GIMP_DRAWABLE(arguments.style_layer.get()));
     if (fully_transparent(style))
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
                     _("The style layer is fully transparent: there is no style to take from it. "
@@ -128,8 +128,8 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
         g_free(text);
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR, message);
     }
-    const RgbaPixels result = job.take_result();
-    if (result.rgba.empty()) // stopped before the first step: nothing to keep
+    const neural_style::RgbaImage result = job.take_result();
+    if (result.pixels.empty()) // stopped before the first step: nothing to keep
         return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
 
     add_result_layer(content, result);

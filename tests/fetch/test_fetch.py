@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """neural-style fetch-weights against range_server.py on 127.0.0.1, serving a generated timm-like file.
 
-Environment (set by tests/fetch/meson.build): FETCH_PROGRAM (and FETCH_SUBCOMMAND, "fetch-weights" when
-FETCH_PROGRAM is the neural-style CLI), MAKE_TEST_WEIGHTS, CHECK_FETCHED_WEIGHTS, RANGE_SERVER, PTH_TO_SAFETENSORS.
+Environment (set by tests/fetch/meson.build): FETCH_PROGRAM (the neural-style CLI), MAKE_TEST_WEIGHTS,
+CHECK_FETCHED_WEIGHTS, RANGE_SERVER, PTH_TO_SAFETENSORS.
 """
 import hashlib
 import json
@@ -18,7 +18,6 @@ import unittest
 import urllib.request
 
 PROGRAM = os.environ["FETCH_PROGRAM"]
-SUBCOMMAND = os.environ.get("FETCH_SUBCOMMAND", "")
 MAKE_TEST_WEIGHTS = os.environ["MAKE_TEST_WEIGHTS"]
 CHECK = os.environ["CHECK_FETCHED_WEIGHTS"]
 SERVER = os.environ["RANGE_SERVER"]
@@ -75,7 +74,7 @@ class Fixture(unittest.TestCase):
         # The reference result, checked once with the core loader against the source (check-fetched-weights);
         # every other successful fetch must give the same bytes (the output does not depend on the transfer).
         reference = os.path.join(cls.root, "reference", "vgg19.safetensors")
-        result = subprocess.run([PROGRAM] + ([SUBCOMMAND] if SUBCOMMAND else []) +
+        result = subprocess.run([PROGRAM, "fetch-weights"] +
                                 ["--url", "file://" + cls.source, "--output", reference, "--quiet"],
                                 capture_output=True, text=True, timeout=60)
         if result.returncode != 0:
@@ -104,7 +103,7 @@ class Fixture(unittest.TestCase):
         return server
 
     def fetch(self, *args, env=None):
-        command = [PROGRAM] + ([SUBCOMMAND] if SUBCOMMAND else []) + list(args)
+        command = [PROGRAM, "fetch-weights"] + list(args)
         full_env = dict(os.environ)
         full_env.pop("XDG_DATA_HOME", None)
         full_env["HOME"] = os.path.join(self.dir, "home")
@@ -172,7 +171,7 @@ class FetchWeightsTest(Fixture):
 
     def test_ctrl_c_keeps_the_partial_download(self):
         server = self.server("--mode", "stall", "--stall-after", str(12 * MB))
-        command = [PROGRAM] + ([SUBCOMMAND] if SUBCOMMAND else []) + ["--url", server.url, "--output", self.output]
+        command = [PROGRAM, "fetch-weights"] + ["--url", server.url, "--output", self.output]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             deadline = time.monotonic() + 30

@@ -13,7 +13,7 @@
 #include <cstdio>
 #include <memory>
 
-namespace neural_style::cli {
+namespace neural_style::image_files {
 
 namespace {
 
@@ -83,4 +83,4 @@ void save_image(const std::string &path, const RgbaImage &image) {
     }
 }
 
-} // namespace neural_style::cli
+} // namespace neural_style::image_files

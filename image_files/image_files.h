@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace neural_style::cli {
+namespace neural_style::image_files {
 
 // True for the extensions save_image() can write: .png, .jpg, .jpeg (any case).
 bool is_writable_image_name(const std::string &path);
@@ -17,4 +17,4 @@ RgbaImage load_image(const std::string &path);
 // Throws StyleError naming the file.
 void save_image(const std::string &path, const RgbaImage &image);
 
-} // namespace neural_style::cli
+} // namespace neural_style::image_files

@@ -31,7 +31,7 @@ std::string folder_of(const std::string &path) {
 
 int run(const ns::cli::CliArgs &args) {
     // Everything that can be checked cheaply is checked before minutes of computation.
-    if (!ns::cli::is_writable_image_name(args.output))
+    if (!ns::image_files::is_writable_image_name(args.output))
         throw ns::cli::UsageError(args.output + ": cannot write this format (use .png or .jpg)");
     if (access(folder_of(args.output).c_str(), W_OK) != 0)
         throw ns::StyleError(args.output + ": the folder does not exist or is not writable");
@@ -39,8 +39,8 @@ int run(const ns::cli::CliArgs &args) {
     if (search.found.empty())
         throw ns::StyleError(ns::weights_not_found_message(search));
 
-    const ns::RgbaImage content = ns::cli::load_image(args.content);
-    const ns::RgbaImage style = ns::cli::load_image(args.style);
+    const ns::RgbaImage content = ns::image_files::load_image(args.content);
+    const ns::RgbaImage style = ns::image_files::load_image(args.style);
     const ns::Vgg19Weights weights = ns::load_vgg19_weights(search.found);
 
     ns::cli::ProgressDisplay display(args.quiet, args.log);
@@ -49,7 +49,7 @@ int run(const ns::cli::CliArgs &args) {
         return true;
     });
     display.finish();
-    ns::cli::save_image(args.output, result);
+    ns::image_files::save_image(args.output, result);
     return 0;
 }
 
