@@ -39,18 +39,20 @@ int parse_int(const std::string &option, const std::string &text) {
     return static_cast<int>(value);
 }
 
-std::array<double, 5> parse_layer_weights(const std::string &option, const std::string &text) {
-    std::array<double, 5> weights{};
+std::array<double, kStyleLayerCount> parse_layer_weights(const std::string &option, const std::string &text) {
+    std::array<double, kStyleLayerCount> weights{};
     std::stringstream stream(text);
     std::string item;
     size_t count = 0;
     while (std::getline(stream, item, ',')) {
-        if (count == 5)
-            throw UsageError(option + ": expected five comma-separated numbers, got more");
+        if (count == weights.size())
+            throw UsageError(option + ": expected " + std::to_string(weights.size()) +
+                             " comma-separated numbers, got more");
         weights[count++] = parse_number(option, item);
     }
-    if (count != 5)
-        throw UsageError(option + ": expected five comma-separated numbers (conv1_1 to conv5_1), got " +
+    if (count != weights.size())
+        throw UsageError(option + ": expected " + std::to_string(weights.size()) + " comma-separated numbers (" +
+                         kStyleLayerNames[0] + " to " + kStyleLayerNames[kStyleLayerCount - 1] + "), got " +
                          std::to_string(count));
     return weights;
 }
@@ -204,7 +206,9 @@ std::string usage_text() {
     const StyleOptions s = seed_preset();
     std::ostringstream out;
     out << "Usage: neural-style [OPTIONS] CONTENT STYLE OUTPUT\n"
+#ifdef NEURAL_STYLE_HAVE_FETCH
            "       neural-style fetch-weights [--url URL] [--output FILE]\n"
+#endif
            "\n"
            "Paints CONTENT in the style of STYLE (Gatys et al., VGG19) and writes OUTPUT (.png, .jpg).\n"
            "\n"

@@ -24,6 +24,12 @@ namespace ns = neural_style;
 
 namespace {
 
+#ifdef NEURAL_STYLE_HAVE_FETCH
+const char *const kHowToGetWeights = "; download them with: neural-style fetch-weights";
+#else
+const char *const kHowToGetWeights = "; see README.md, \"The VGG19 weights\"";
+#endif
+
 std::string folder_of(const std::string &path) {
     const size_t slash = path.find_last_of('/');
     return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
@@ -37,7 +43,7 @@ int run(const ns::cli::CliArgs &args) {
         throw ns::StyleError(args.output + ": the folder does not exist or is not writable");
     const ns::WeightsSearch search = ns::find_weights(args.weights);
     if (search.found.empty())
-        throw ns::StyleError(ns::weights_not_found_message(search));
+        throw ns::StyleError(ns::weights_not_found_message(search) + kHowToGetWeights);
 
     const ns::RgbaImage content = ns::image_files::load_image(args.content);
     const ns::RgbaImage style = ns::image_files::load_image(args.style);

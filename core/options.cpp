@@ -3,6 +3,7 @@
 #include "error.h"
 
 #include <cmath>
+#include <sstream>
 
 namespace neural_style {
 
@@ -85,23 +86,33 @@ void require(bool ok, const std::string &message) {
         throw StyleError(message);
 }
 
-bool finite_non_negative(double value) { return std::isfinite(value) && value >= 0; }
+template <typename T> bool within(T value, const Limit<T> &limit) {
+    return value >= limit.min && value <= limit.max; // false for NaN
+}
+
+template <typename T> std::string range_text(const Limit<T> &limit) {
+    std::ostringstream text;
+    text << limit.min << " to " << limit.max;
+    return text.str();
+}
 
 } // namespace
 
 void validate(const StyleOptions &o) {
-    require(o.steps >= 1 && o.steps <= 1000000, "steps must be a whole number from 1 to 1000000");
+    using namespace limits;
+    require(within(o.steps, steps), "steps must be a whole number from " + range_text(steps));
     require(std::isfinite(o.learning_rate) && o.learning_rate > 0, "learning-rate must be a positive number");
-    require(finite_non_negative(o.content_weight), "content-weight must be a number >= 0");
-    require(finite_non_negative(o.style_weight), "style-weight must be a number >= 0");
+    require(within(o.content_weight, loss_weight), "content-weight must be a number from " + range_text(loss_weight));
+    require(within(o.style_weight, loss_weight), "style-weight must be a number from " + range_text(loss_weight));
     for (double w : o.style_layer_weights)
-        require(finite_non_negative(w), "style-layer-weights must be numbers >= 0");
-    require(finite_non_negative(o.tv_weight), "tv-weight must be a number >= 0");
-    require(o.max_size >= 16 && o.max_size <= 16384, "max-size must be from 16 to 16384 pixels");
-    require(o.scales >= 1 && o.scales <= 8, "scales must be from 1 to 8");
-    require(o.min_scale_size >= 16 && o.min_scale_size <= 16384, "min-scale-size must be from 16 to 16384 pixels");
-    require(o.lbfgs_history >= 1 && o.lbfgs_history <= 1000, "lbfgs-history must be from 1 to 1000");
-    require(o.threads >= 0 && o.threads <= 1024, "threads must be from 0 (automatic) to 1024");
+        require(within(w, layer_weight), "style-layer-weights must be numbers from " + range_text(layer_weight));
+    require(within(o.tv_weight, layer_weight), "tv-weight must be a number from " + range_text(layer_weight));
+    require(within(o.max_size, max_size), "max-size must be from " + range_text(max_size) + " pixels");
+    require(within(o.scales, scales), "scales must be from " + range_text(scales));
+    require(within(o.min_scale_size, min_scale_size),
+            "min-scale-size must be from " + range_text(min_scale_size) + " pixels");
+    require(within(o.lbfgs_history, lbfgs_history), "lbfgs-history must be from " + range_text(lbfgs_history));
+    require(within(o.threads, threads), "threads must be from " + range_text(threads) + " (0: one per core)");
 }
 
 } // namespace neural_style

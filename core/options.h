@@ -9,6 +9,33 @@
 
 namespace neural_style {
 
+// VGG19's style layers, conv1_1 to conv5_1: fine grain to large shapes.
+constexpr int kStyleLayerCount = 5;
+constexpr const char *kStyleLayerNames[kStyleLayerCount] = {"conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"};
+constexpr const char *kContentLayerName = "conv4_2";
+
+// Smallest side a scale can have: conv5_1 sits behind four 2x2 pools.
+constexpr int kMinSide = 16;
+
+// The range of a number users set. validate() enforces [min, max]; hosts declare their arguments with it and
+// offer [min, useful_max] on sliders, where dragging past useful_max only makes a run longer than anyone waits.
+template <typename T> struct Limit {
+    T min, max, useful_max;
+};
+
+namespace limits {
+constexpr Limit<int> steps{1, 1000000, 1000};
+constexpr Limit<int> max_size{kMinSide, 16384, 4096};
+constexpr Limit<int> scales{1, 8, 8};
+constexpr Limit<int> min_scale_size{kMinSide, 16384, 1024};
+constexpr Limit<int> lbfgs_history{1, 1000, 100};
+constexpr Limit<int> threads{0, 1024, 64}; // 0: one per core
+// Content and style weights span the seed's 1 and 1e6 and six orders of magnitude beyond.
+constexpr Limit<double> loss_weight{0, 1e12, 1e12};
+// Each style layer's weight and the smoothing weight, around the seed's 0.1 to 1.
+constexpr Limit<double> layer_weight{0, 1e6, 1e6};
+} // namespace limits
+
 enum class Optimizer { adam, lbfgs };
 enum class Init { content, noise };
 enum class DeviceChoice { automatic, cpu, cuda };
@@ -19,7 +46,7 @@ struct StyleOptions {
     double learning_rate = 0;            // Adam step size; L-BFGS uses it as its initial step length
     double content_weight = 0;
     double style_weight = 0;
-    std::array<double, 5> style_layer_weights{}; // conv1_1, conv2_1, conv3_1, conv4_1, conv5_1
+    std::array<double, kStyleLayerCount> style_layer_weights{}; // kStyleLayerNames' weights
     double tv_weight = 0;                // total variation: larger smooths the result
     Init init = Init::content;
     std::uint64_t seed = 0;              // noise init and any other randomness

@@ -18,12 +18,6 @@ namespace neural_style {
 
 namespace {
 
-const char *const kStyleLayers[5] = {"conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1"};
-const char *const kContentLayer = "conv4_2";
-
-// Smallest working side: conv5_1 sits behind four 2x2 pools.
-constexpr int kMinSide = 16;
-
 struct Losses {
     torch::Tensor total, content, style, tv;
 };
@@ -34,13 +28,13 @@ public:
     ScaleLoss(const Vgg19Features &vgg, const StyleOptions &options, const torch::Tensor &content,
               const torch::Tensor &style)
         : vgg_(vgg), options_(options) {
-        for (int i = 0; i < 5; ++i)
+        for (int i = 0; i < kStyleLayerCount; ++i)
             if (options.style_layer_weights[i] > 0 && options.style_weight > 0) {
-                style_positions_.push_back(vgg19_conv_position(kStyleLayers[i]));
+                style_positions_.push_back(vgg19_conv_position(kStyleLayerNames[i]));
                 style_layer_weight_.push_back(options.style_layer_weights[i]);
             }
         positions_ = style_positions_;
-        positions_.push_back(vgg19_conv_position(kContentLayer));
+        positions_.push_back(vgg19_conv_position(kContentLayerName));
 
         // Targets never take part in backward; NoGradGuard rather than InferenceMode keeps them usable in it.
         torch::NoGradGuard no_grad;

@@ -40,12 +40,15 @@ WeightsSearch find_weights(const std::string &explicit_path) {
     return search;
 }
 
-std::string weights_not_found_message(const WeightsSearch &search) {
+std::string looked_at_text(const WeightsSearch &search) {
     std::string places;
     for (const std::string &place : search.looked_at)
         places += (places.empty() ? "" : ", ") + place;
-    return "VGG19 weights not found (looked at " + places +
-           "); download them with: neural-style fetch-weights";
+    return places;
+}
+
+std::string weights_not_found_message(const WeightsSearch &search) {
+    return "VGG19 weights not found (looked at " + looked_at_text(search) + ")";
 }
 
 } // namespace neural_style

@@ -18,7 +18,10 @@ std::string default_weights_path();
 // `explicit_path` (may be empty) comes first; when given it is the only candidate.
 WeightsSearch find_weights(const std::string &explicit_path);
 
-// One line for users: every place looked at and how to get the file.
+// "A, B, C": every place looked at, for a host's message.
+std::string looked_at_text(const WeightsSearch &search);
+
+// One line for users naming every place looked at; the host adds how it gets the file.
 std::string weights_not_found_message(const WeightsSearch &search);
 
 } // namespace neural_style

@@ -1,4 +1,5 @@
 #include "arguments.h"
+#include "glib_text.h"
 
 #include "error.h"
 #include "i18n.h"
@@ -11,14 +12,12 @@ using neural_style::DeviceChoice;
 using neural_style::Init;
 using neural_style::Optimizer;
 
-const char *const kStyleLayerWeightArguments[5] = {"style-weight-1", "style-weight-2", "style-weight-3",
+const char *const kStyleLayerWeightArguments[neural_style::kStyleLayerCount] = {"style-weight-1", "style-weight-2", "style-weight-3",
                                                     "style-weight-4", "style-weight-5"};
 
 namespace {
 
-// Bounds of the controls only: the core's validate() has the last word on every value.
-constexpr double kMaxWeight = 1e12;
-constexpr double kMaxLayerWeight = 1e6;
+namespace limits = neural_style::limits;
 constexpr GParamFlags kFlags = G_PARAM_READWRITE;
 
 GimpChoice *optimizer_choice() {
@@ -57,12 +56,6 @@ double learning_rate_for(Optimizer optimizer) {
     return neural_style::default_preset().learning_rate;
 }
 
-std::string take_string(gchar *text) {
-    std::string result = text ? text : "";
-    g_free(text);
-    return result;
-}
-
 } // namespace
 
 void add_arguments(GimpProcedure *p) {
@@ -75,38 +68,39 @@ void add_arguments(GimpProcedure *p) {
     gimp_procedure_add_int_argument(p, "steps", _("S_teps"),
         _("How long the picture is worked on. More steps let the style settle in further; "
           "every step takes time."),
-        1, G_MAXINT, d.steps, kFlags);
+        limits::steps.min, limits::steps.max, d.steps, kFlags);
     gimp_procedure_add_choice_argument(p, "optimizer", _("Metho_d"),
         _("How the result is searched for. L-BFGS reaches a finished look in few steps; "
           "Adam changes the picture more gently per step and needs many more."),
         optimizer_choice(), neural_style::optimizer_name(d.optimizer), kFlags);
     gimp_procedure_add_double_argument(p, "content-weight", _("Co_ntent strength"),
         _("How firmly the shapes of the original are kept. Larger keeps the picture more recognisable."),
-        0, kMaxWeight, d.content_weight, kFlags);
+        limits::loss_weight.min, limits::loss_weight.max, d.content_weight, kFlags);
     gimp_procedure_add_double_argument(p, "style-weight", _("Style stren_gth"),
         _("How strongly the style is applied. Larger gives bolder strokes and textures "
           "and loses more of the original's detail."),
-        0, kMaxWeight, d.style_weight, kFlags);
+        limits::loss_weight.min, limits::loss_weight.max, d.style_weight, kFlags);
 
-    const char *const labels[5] = {_("Fin_e grain"), _("Small stro_kes"), _("_Patterns"), _("_Motifs"),
+    const char *const labels[neural_style::kStyleLayerCount] = {_("Fin_e grain"), _("Small stro_kes"), _("_Patterns"), _("_Motifs"),
                                    _("_Big shapes")};
-    const char *const blurbs[5] = {
+    const char *const blurbs[neural_style::kStyleLayerCount] = {
         _("Style of the finest detail (conv1_1): grain, speckle, colour. Larger makes the surface texture stronger."),
         _("Style of small brush strokes (conv2_1). Larger makes them more visible."),
         _("Style of mid-sized patterns (conv3_1). Larger brings more of them into the picture."),
         _("Style of larger motifs (conv4_1). Larger carries bigger elements of the style over."),
         _("Style of the largest shapes and swirls (conv5_1). Larger reshapes the picture more boldly.")};
-    for (int i = 0; i < 5; ++i)
-        gimp_procedure_add_double_argument(p, kStyleLayerWeightArguments[i], labels[i], blurbs[i], 0,
-                                           kMaxLayerWeight, d.style_layer_weights[i], kFlags);
+    for (int i = 0; i < neural_style::kStyleLayerCount; ++i)
+        gimp_procedure_add_double_argument(p, kStyleLayerWeightArguments[i], labels[i], blurbs[i],
+                                           limits::layer_weight.min, limits::layer_weight.max,
+                                           d.style_layer_weights[i], kFlags);
 
     gimp_procedure_add_double_argument(p, "tv-weight", _("Smooth_ing"),
         _("Evens out noise and speckles. Larger gives a smoother, flatter picture; 0 leaves it off."),
-        0, kMaxLayerWeight, d.tv_weight, kFlags);
+        limits::layer_weight.min, limits::layer_weight.max, d.tv_weight, kFlags);
     gimp_procedure_add_int_argument(p, "max-size", _("Working si_ze"),
         _("Longest side, in pixels, at which the picture is computed; the result is scaled to the layer. "
           "Larger gives finer strokes but takes much longer and needs more memory."),
-        1, G_MAXINT, d.max_size, kFlags);
+        limits::max_size.min, limits::max_size.max, d.max_size, kFlags);
     gimp_procedure_add_choice_argument(p, "init", _("Start _from"),
         _("What the computation starts from: the content keeps the picture recognisable, "
           "noise gives a freer, more abstract result."),
@@ -126,15 +120,14 @@ void add_arguments(GimpProcedure *p) {
 bool read_arguments(GimpProcedureConfig *config, Arguments &arguments, std::string &error) {
     GimpLayer *style_layer = nullptr;
     GFile *weights_file = nullptr;
-    gchar *optimizer = nullptr, *init = nullptr, *device = nullptr;
     gint steps = 0, max_size = 0, seed = 0;
     gdouble content_weight = 0, style_weight = 0, tv_weight = 0;
     g_object_get(config, "style-layer", &style_layer, "steps", &steps, "optimizer", &optimizer, "content-weight",
                  &content_weight, "style-weight", &style_weight, "tv-weight", &tv_weight, "max-size", &max_size,
-                 "init", &init, "seed", &seed, "device", &device, "weights-file", &weights_file, nullptr);
+                 "seed", &seed, "weights-file", &weights_file, nullptr);
     arguments.style_layer.reset(style_layer);
     if (weights_file) {
-        arguments.weights_file = take_string(g_file_get_path(weights_file));
+        arguments.weights_file = take_text(g_file_get_path(weights_file));
         g_object_unref(weights_file);
     }
 
@@ -143,25 +136,17 @@ bool read_arguments(GimpProcedureConfig *config, Arguments &arguments, std::stri
     o.steps = steps;
     o.content_weight = content_weight;
     o.style_weight = style_weight;
-    for (int i = 0; i < 5; ++i)
+    for (int i = 0; i < neural_style::kStyleLayerCount; ++i)
         g_object_get(config, kStyleLayerWeightArguments[i], &o.style_layer_weights[i], nullptr);
     o.tv_weight = tv_weight;
     o.max_size = max_size;
     o.seed = static_cast<std::uint64_t>(seed);
     o.threads = gimp_get_num_processors(); // GIMP's Preferences > System Resources > Number of threads
-
-    // GIMP checks each choice against its list (built from the core's names), so this fails only if they disagree.
-    const auto parsed_optimizer = neural_style::parse_optimizer(take_string(optimizer));
-    const auto parsed_init = neural_style::parse_init(take_string(init));
-    const auto parsed_device = neural_style::parse_device_choice(take_string(device));
-    if (!parsed_optimizer || !parsed_init || !parsed_device) {
-        error = _("Unknown optimizer, init or device value.");
-        return false;
-    }
-    o.optimizer = *parsed_optimizer;
+    // Each choice's id is the core's enum value (see the *_choice() lists); GIMP accepts only listed names.
+    o.optimizer = static_cast<Optimizer>(gimp_procedure_config_get_choice_id(config, "optimizer"));
     o.learning_rate = learning_rate_for(o.optimizer);
-    o.init = *parsed_init;
-    o.device = *parsed_device;
+    o.init = static_cast<Init>(gimp_procedure_config_get_choice_id(config, "init"));
+    o.device = static_cast<DeviceChoice>(gimp_procedure_config_get_choice_id(config, "device"));
 
     if (!arguments.style_layer) {
         error = _("No style layer given: choose the layer whose style should be painted onto the content.");

@@ -23,7 +23,7 @@ struct Arguments {
 };
 
 // The per-layer style weights, conv1_1 ... conv5_1 (the dialog groups them).
-extern const char *const kStyleLayerWeightArguments[5];
+extern const char *const kStyleLayerWeightArguments[neural_style::kStyleLayerCount];
 
 void add_arguments(GimpProcedure *procedure);
 

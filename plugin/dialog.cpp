@@ -9,10 +9,11 @@ namespace nst_plugin {
 
 namespace {
 
-// Steps and working size accept far more than is useful to drag to; the scales cover the useful part.
-void limit_scale(GimpProcedureDialog *dialog, const char *property, double lower, double upper) {
+// Steps and working size accept far more than is useful to drag to; the slider covers the useful part.
+template <typename T>
+void limit_scale(GimpProcedureDialog *dialog, const char *property, const neural_style::Limit<T> &limit) {
     GtkWidget *scale = gimp_procedure_dialog_get_spin_scale(dialog, property, 1.0);
-    gimp_spin_scale_set_scale_limits(GIMP_SPIN_SCALE(scale), lower, upper);
+    gimp_spin_scale_set_scale_limits(GIMP_SPIN_SCALE(scale), limit.min, limit.useful_max);
 }
 
 // GIMP 3.0's layer chooser draws its thumbnail only when its layer is set, which for a pre-set layer happens
@@ -34,8 +35,8 @@ bool run_settings_dialog(GimpProcedure *procedure, GimpProcedureConfig *config) 
     GtkWidget *chooser = gimp_procedure_dialog_get_widget(dialog, "style-layer", G_TYPE_NONE);
     if (GIMP_IS_DRAWABLE_CHOOSER(chooser))
         g_signal_connect(chooser, "map", G_CALLBACK(on_chooser_mapped), nullptr);
-    limit_scale(dialog, "steps", 1, 1000);
-    limit_scale(dialog, "max-size", 64, 2048);
+    limit_scale(dialog, "steps", neural_style::limits::steps);
+    limit_scale(dialog, "max-size", neural_style::limits::max_size);
 
     gimp_procedure_dialog_get_label(dialog, "layer-weights-title", _("Style at each scale"), FALSE, FALSE);
     gimp_procedure_dialog_fill_box(dialog, "layer-weights-box", kStyleLayerWeightArguments[0],

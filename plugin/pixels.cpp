@@ -1,4 +1,5 @@
 #include "pixels.h"
+#include "glib_text.h"
 
 #include "i18n.h"
 
@@ -38,13 +39,12 @@ GimpLayer *add_result_layer(GimpLayer *content, const neural_style::RgbaImage &r
     GimpImage *image = gimp_item_get_image(content_item);
     gint x = 0, y = 0;
     gimp_drawable_get_offsets(GIMP_DRAWABLE(content), &x, &y);
-    gchar *name = g_strdup_printf(_("%s (stylized)"), gimp_item_get_name(content_item));
+    const std::string name = take_text(g_strdup_printf(_("%s (stylized)"), gimp_item_get_name(content_item)));
     const GimpImageType type = gimp_drawable_has_alpha(GIMP_DRAWABLE(content)) ? GIMP_RGBA_IMAGE : GIMP_RGB_IMAGE;
 
     gimp_image_undo_group_start(image);
-    GimpLayer *layer = gimp_layer_new(image, name, result.width, result.height, type, 100.0,
+    GimpLayer *layer = gimp_layer_new(image, name.c_str(), result.width, result.height, type, 100.0,
                                       gimp_image_get_default_new_layer_mode(image));
-    g_free(name);
     gimp_layer_set_offsets(layer, x, y);
     // Same parent and position as the content: the content moves one down, the result sits right above it.
     GimpItem *parent = gimp_item_get_parent(content_item);

@@ -1,4 +1,5 @@
 #include "progress_text.h"
+#include "glib_text.h"
 
 #include "i18n.h"
 
@@ -11,17 +12,11 @@ namespace nst_plugin {
 
 namespace {
 
-std::string format(gchar *text) {
-    std::string result = text;
-    g_free(text);
-    return result;
-}
-
 // 0:42, 12:05, 1:02:09
 std::string duration(double seconds) {
     const long total = std::lround(std::max(0.0, seconds));
     const long h = total / 3600, m = total / 60 % 60, s = total % 60;
-    return h > 0 ? format(g_strdup_printf("%ld:%02ld:%02ld", h, m, s)) : format(g_strdup_printf("%ld:%02ld", m, s));
+    return h > 0 ? take_text(g_strdup_printf("%ld:%02ld:%02ld", h, m, s)) : take_text(g_strdup_printf("%ld:%02ld", m, s));
 }
 
 // The first step also sets the network up; an estimate from it alone would promise far too long.
@@ -38,21 +33,21 @@ std::string step_text(const JobProgress &progress) {
         return _("Loading the network…");
     if (progress.step == 0)
         return _("Computing the first step…");
-    return format(g_strdup_printf(_("Step %d of %d"), progress.step, progress.total_steps));
+    return take_text(g_strdup_printf(_("Step %d of %d"), progress.step, progress.total_steps));
 }
 
 std::string time_text(const JobProgress &progress) {
     const std::string elapsed = duration(progress.seconds);
     if (progress.step < kStepsBeforeEstimate)
-        return format(g_strdup_printf(_("Elapsed %s"), elapsed.c_str()));
+        return take_text(g_strdup_printf(_("Elapsed %s"), elapsed.c_str()));
     const double left = progress.seconds_left - (progress.seconds - progress.step_seconds);
-    return format(g_strdup_printf(_("Elapsed %s, about %s left"), elapsed.c_str(), duration(left).c_str()));
+    return take_text(g_strdup_printf(_("Elapsed %s, about %s left"), elapsed.c_str(), duration(left).c_str()));
 }
 
 std::string device_text(const JobProgress &progress) {
     if (progress.device.empty())
         return "";
-    return format(g_strdup_printf(_("Computing on %s"), progress.device.c_str()));
+    return take_text(g_strdup_printf(_("Computing on %s"), progress.device.c_str()));
 }
 
 } // namespace nst_plugin

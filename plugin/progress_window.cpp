@@ -1,4 +1,5 @@
 #include "progress_window.h"
+#include "glib_text.h"
 
 #include "i18n.h"
 #include "progress_text.h"
@@ -87,10 +88,8 @@ WindowOutcome run_progress_window(StyleJob &job, const char *content_name) {
     GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
     gtk_container_set_border_width(GTK_CONTAINER(box), 12);
     gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(w.dialog))), box, TRUE, TRUE, 0);
-    gchar *title = g_strdup_printf(_("Stylizing “%s”"), content_name);
     GtkWidget *heading = add_label(box);
-    gtk_label_set_text(GTK_LABEL(heading), title);
-    g_free(title);
+    gtk_label_set_text(GTK_LABEL(heading), take_text(g_strdup_printf(_("Stylizing “%s”"), content_name)).c_str());
     w.bar = gtk_progress_bar_new();
     gtk_box_pack_start(GTK_BOX(box), w.bar, FALSE, FALSE, 0);
     w.steps = add_label(box);

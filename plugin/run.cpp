@@ -1,4 +1,5 @@
 #include "run.h"
+#include "glib_text.h"
 
 #include "arguments.h"
 #include "dialog.h"
@@ -26,14 +27,10 @@ GimpValueArray *fail(GimpProcedure *procedure, GimpPDBStatusType status, const s
 }
 
 std::string weights_missing_message(const neural_style::WeightsSearch &search, GimpRunMode run_mode) {
-    std::string places;
-    for (const std::string &place : search.looked_at)
-        places += (places.empty() ? "" : ", ") + place;
-    gchar *text = g_strdup_printf(_("The VGG19 network weights were not found (looked at: %s). "
-                                    "Download them once with the command “neural-style fetch-weights”."),
-                                  places.c_str());
-    std::string message = text;
-    g_free(text);
+    std::string message = take_text(g_strdup_printf(
+        _("The VGG19 network weights were not found (looked at: %s). "
+          "Download them once with the command “neural-style fetch-weights”."),
+        neural_style::looked_at_text(search).c_str()));
     if (run_mode == GIMP_RUN_INTERACTIVE)
         message += std::string(" ") + _("Or choose the file under Advanced ▸ Weights file.");
     return message;
@@ -92,10 +89,8 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
         if (!offer_weights(config, download_problem)) {
             if (download_problem.empty())
                 return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
-            gchar *text = g_strdup_printf(_("Downloading the weights failed: %s"), download_problem.c_str());
-            const std::string message = text;
-            g_free(text);
-            return fail(procedure, GIMP_PDB_EXECUTION_ERROR, message);
+            return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
+                        take_text(g_strdup_printf(_("Downloading the weights failed: %s"), download_problem.c_str())));
         }
         if (!run_settings_dialog(procedure, config))
             return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
@@ -123,10 +118,8 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
         run_with_gimp_progress(job);
     }
     if (!job.error().empty()) {
-        gchar *text = g_strdup_printf(_("Neural style transfer failed: %s"), job.error().c_str());
-        const std::string message = text;
-        g_free(text);
-        return fail(procedure, GIMP_PDB_EXECUTION_ERROR, message);
+        return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
+                    take_text(g_strdup_printf(_("Neural style transfer failed: %s"), job.error().c_str())));
     }
     const neural_style::RgbaImage result = job.take_result();
     if (result.pixels.empty()) // stopped before the first step: nothing to keep
