@@ -15,8 +15,8 @@ cd "$(dirname "$0")"
 
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
-packages=(g++ cmake meson ninja-build pkg-config libtorch-dev libopenblas0-pthread nlohmann-json3-dev libstb-dev
-          libcurl4-openssl-dev nettle-dev ca-certificates)
+packages=(g++ cmake meson ninja-build pkg-config libtorch-dev libopenblas0-pthread nlohmann-json3-dev
+          libpng-dev libjpeg-dev libtiff-dev libwebp-dev libcurl4-openssl-dev nettle-dev ca-certificates)
 gimp3=false
 if apt-cache show libgimp-3.0-dev >/dev/null 2>&1; then
     packages+=(gimp libgimp-3.0-dev libgegl-dev libbabl-dev gettext)
