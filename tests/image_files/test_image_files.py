@@ -8,6 +8,7 @@ Usage: test_image_files.py IMAGE_FILES_PROBE FAIL_WRITE_SO"""
 import io
 import os
 import resource
+import shutil
 import struct
 import subprocess
 import sys
@@ -342,8 +343,11 @@ def test_real_full_disk(folder):
           lines[-1] == f"{mount_point}/out.png: cannot write the image: No space left on device", result.stdout)
 
 
-test_reads()
-test_refusals()
-test_writes()
+try:
+    test_reads()
+    test_refusals()
+    test_writes()
+finally:
+    shutil.rmtree(WORK)
 print(f"{len(failures)} failed" if failures else "all passed")
 sys.exit(1 if failures else 0)
