@@ -29,6 +29,7 @@ const char *const kUsage =
     "  --url URL       source safetensors file: https://..., or file:///path [the timm vgg19.tv_in1k file]\n"
     "  --output FILE   destination [$XDG_DATA_HOME/neural-style-transfer/vgg19.safetensors]\n"
     "  --retries N     transfer failures retried within this run [3]\n"
+    "  --time-limit S  seconds this run may take, retries included; what arrived is kept [3600]\n"
     "  --quiet         no progress, only the SHA-256 line\n"
     "  --help          this text\n"
     "\n"
@@ -125,8 +126,9 @@ int fetch_weights_command(int argc, char **argv) {
         for (int i = 1; i < argc; ++i) {
             std::string arg = argv[i], value;
             const bool takes_value = arg == "--url" || arg == "--output" || arg == "--retries" ||
-                                     arg.rfind("--url=", 0) == 0 || arg.rfind("--output=", 0) == 0 ||
-                                     arg.rfind("--retries=", 0) == 0;
+                                     arg == "--time-limit" || arg.rfind("--url=", 0) == 0 ||
+                                     arg.rfind("--output=", 0) == 0 || arg.rfind("--retries=", 0) == 0 ||
+                                     arg.rfind("--time-limit=", 0) == 0;
             if (takes_value) {
                 const auto equals = arg.find('=');
                 if (equals != std::string::npos) {
@@ -155,6 +157,12 @@ int fetch_weights_command(int argc, char **argv) {
                 if (*end != '\0' || n < 0 || n > 100)
                     throw UsageError{"--retries wants a number from 0 to 100"};
                 request.retries = static_cast<int>(n);
+            } else if (arg == "--time-limit") {
+                char *end = nullptr;
+                const long n = std::strtol(value.c_str(), &end, 10);
+                if (*end != '\0' || n < 1 || n > 86400)
+                    throw UsageError{"--time-limit wants a number of seconds from 1 to 86400"};
+                request.time_limit_s = n;
             } else {
                 throw UsageError{"unknown argument '" + arg + "'"};
             }
@@ -167,8 +175,7 @@ int fetch_weights_command(int argc, char **argv) {
 
     if (request.output.empty())
         request.output = ns::default_weights_path();
-    for (const ns::NeededTensor &tensor : ns::needed_vgg19_tensors())
-        request.tensors.push_back({tensor.key, tensor.shape});
+    request.tensors = ns::needed_vgg19_tensors();
 
     // Ctrl-C stops the download cleanly: what has arrived is kept for the next run. A second one kills.
     struct sigaction action {}, old_int {}, old_term {};

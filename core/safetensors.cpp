@@ -2,8 +2,6 @@
 
 #include "error.h"
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 
 namespace neural_style {
@@ -48,12 +46,9 @@ torch::Tensor SafetensorsFile::read_f32(const std::string &key, const std::vecto
     const TensorEntry &entry = it->second;
     if (entry.dtype != "F32")
         fail(path_ + ": tensor '" + key + "' is " + entry.dtype + ", expected F32");
-    if (entry.shape != shape) {
-        std::string got, want;
-        for (int64_t d : entry.shape) got += (got.empty() ? "" : "x") + std::to_string(d);
-        for (int64_t d : shape) want += (want.empty() ? "" : "x") + std::to_string(d);
-        fail(path_ + ": tensor '" + key + "' has shape [" + got + "], expected [" + want + "]");
-    }
+    if (entry.shape != shape)
+        fail(path_ + ": tensor '" + key + "' has shape " + shape_text(entry.shape) + ", expected " +
+             shape_text(shape));
     torch::Tensor tensor = torch::empty(shape, torch::kFloat32);
     stream_.clear();
     stream_.seekg(static_cast<std::streamoff>(header_.data_start + entry.begin));
@@ -64,32 +59,18 @@ torch::Tensor SafetensorsFile::read_f32(const std::string &key, const std::vecto
     return tensor;
 }
 
-std::string safetensors_header_bytes(const std::vector<std::pair<std::string, torch::Tensor>> &tensors) {
-    // nlohmann's default object is ordered by key; keep insertion order so files read naturally.
-    nlohmann::ordered_json root = nlohmann::ordered_json::object();
-    std::uint64_t offset = 0;
+void write_safetensors(const std::string &path,
+                       const std::vector<std::pair<std::string, torch::Tensor>> &tensors) {
+    std::vector<NeededTensor> layout;
     for (const auto &[key, tensor] : tensors) {
         if (tensor.scalar_type() != torch::kFloat32)
             fail("cannot write tensor '" + key + "': only F32 is supported");
-        const std::uint64_t bytes = static_cast<std::uint64_t>(tensor.numel()) * 4;
-        root[key] = {{"dtype", "F32"}, {"shape", tensor.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
-        offset += bytes;
+        layout.push_back({key, tensor.sizes().vec()});
     }
-    std::string header = root.dump();
-    // Pad with spaces so the data section starts 8-byte aligned, as the reference writer does.
-    header.append((8 - (8 + header.size()) % 8) % 8, ' ');
-    std::string out(8, '\0');
-    for (int i = 0; i < 8; ++i)
-        out[i] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
-    return out + header;
-}
-
-void write_safetensors(const std::string &path,
-                       const std::vector<std::pair<std::string, torch::Tensor>> &tensors) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out)
         fail(path + ": cannot create the file");
-    const std::string header = safetensors_header_bytes(tensors);
+    const std::string header = safetensors_header_bytes(layout);
     out.write(header.data(), static_cast<std::streamsize>(header.size()));
     for (const auto &[key, tensor] : tensors) {
         torch::Tensor data = tensor.to(torch::kCPU).contiguous();

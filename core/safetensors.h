@@ -29,11 +29,8 @@ private:
     SafetensorsHeader header_;
 };
 
-// Writes F32 tensors (CPU, any layout) in the given order to `path`.
+// Writes F32 tensors (any device and layout) in the given order to `path`, with safetensors_header_bytes().
 void write_safetensors(const std::string &path,
                        const std::vector<std::pair<std::string, torch::Tensor>> &tensors);
-
-// The same bytes, for writers that stream or hash the output themselves.
-std::string safetensors_header_bytes(const std::vector<std::pair<std::string, torch::Tensor>> &tensors);
 
 } // namespace neural_style

@@ -1,6 +1,8 @@
 // VGG19 convolution weights through conv5_1, read from a safetensors file with torchvision/timm key names.
 #pragma once
 
+#include "safetensors_header.h"
+
 #include <torch/types.h>
 
 #include <string>
@@ -19,10 +21,6 @@ struct Vgg19Weights {
 Vgg19Weights load_vgg19_weights(const std::string &path);
 
 // Every key and shape the core reads, in file order: "features.N.weight" / "features.N.bias".
-struct NeededTensor {
-    std::string key;
-    std::vector<int64_t> shape;
-};
 std::vector<NeededTensor> needed_vgg19_tensors();
 
 } // namespace neural_style

@@ -6,11 +6,16 @@
 //
 // Partial downloads are kept beside the destination as DEST.part (the needed byte ranges, back to back) and
 // DEST.part.json (the source URL, its size, ETag and header hash, and how much of each range is complete); a later
-// call with the same source and destination checks them and continues. The destination itself only ever appears by
-// an atomic rename of a fully verified file.
+// call with the same source and destination checks them and continues. Both are opened without following links and
+// must belong to the user. The destination itself only ever appears by an atomic rename of a fully verified file,
+// written under a unique temporary name; temporaries left by a killed run are removed by the next one.
+//
+// Bounds: a call receives at most the header and the planned ranges (a server that ignores Range: everything up
+// to the last range) and takes at most FetchRequest::time_limit_s.
 #pragma once
 
 #include "error.h"
+#include "safetensors_header.h"
 
 #include <cstdint>
 #include <functional>
@@ -23,15 +28,10 @@ namespace neural_style {
 constexpr const char *kDefaultWeightsUrl =
     "https://huggingface.co/timm/vgg19.tv_in1k/resolve/main/model.safetensors";
 
-struct FetchTensor {
-    std::string key;            // "features.0.weight"
-    std::vector<int64_t> shape; // exact shape expected; the dtype must be F32
-};
-
 struct FetchRequest {
     std::string url = kDefaultWeightsUrl; // https://, file://, or http:// on 127.0.0.1 / localhost / [::1] only
     std::string output;                   // destination file; its folder is created when missing
-    std::vector<FetchTensor> tensors;     // written in this order
+    std::vector<NeededTensor> tensors;    // exact shapes, F32 in the source; written in this order
     // Needed byte ranges closer than this are fetched as one request (the bytes between are thrown away).
     std::uint64_t merge_gap = 4u << 20;
     // Transfer failures retried within one call, resuming where the data stopped; 0 makes the first failure final
@@ -39,6 +39,8 @@ struct FetchRequest {
     int retries = 3;
     // Seconds without any data before a transfer counts as failed.
     long stall_timeout_s = 60;
+    // Seconds the whole call may take, retries included; then it fails, keeping the partial download.
+    long time_limit_s = 3600;
     // Least time between two progress reports; 0 reports every chunk received (tests cancel at an exact point).
     int progress_interval_ms = 100;
 };
@@ -92,9 +94,8 @@ struct ByteRange {
     std::uint64_t end = 0;
     bool operator==(const ByteRange &other) const { return begin == other.begin && end == other.end; }
 };
-struct SafetensorsHeader;
 // Throws StyleError naming the tensor when one is missing, not F32 or of another shape.
-std::vector<ByteRange> plan_byte_ranges(const SafetensorsHeader &header, const std::vector<FetchTensor> &tensors,
+std::vector<ByteRange> plan_byte_ranges(const SafetensorsHeader &header, const std::vector<NeededTensor> &tensors,
                                         std::uint64_t merge_gap);
 
 // Lowercase hex SHA-256 of a file; throws StyleError when it cannot be read.

@@ -4,11 +4,6 @@
 
 namespace nst_plugin {
 
-std::vector<neural_style::FetchTensor> needed_fetch_tensors() {
-    std::vector<neural_style::FetchTensor> tensors;
-    for (const neural_style::NeededTensor &needed : neural_style::needed_vgg19_tensors())
-        tensors.push_back({needed.key, needed.shape});
-    return tensors;
-}
+std::vector<neural_style::NeededTensor> needed_tensors() { return neural_style::needed_vgg19_tensors(); }
 
 } // namespace nst_plugin

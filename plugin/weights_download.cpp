@@ -69,21 +69,12 @@ gboolean on_delete(GtkWidget *, GdkEvent *, gpointer data) {
 
 } // namespace
 
-double needed_bytes() {
-    double floats = 0;
-    for (const neural_style::FetchTensor &tensor : needed_fetch_tensors()) {
-        double count = 1;
-        for (int64_t side : tensor.shape)
-            count *= static_cast<double>(side);
-        floats += count;
-    }
-    return floats * sizeof(float);
-}
+double needed_bytes() { return static_cast<double>(neural_style::f32_data_bytes(needed_tensors())); }
 
 bool download_weights(const std::string &destination, std::string &error) {
     neural_style::FetchRequest request;
     request.output = destination;
-    request.tensors = needed_fetch_tensors();
+    request.tensors = needed_tensors();
 
     Download d;
     d.dialog = gimp_dialog_new(_("Downloading the VGG19 weights"), "neural-style-transfer-download", nullptr,

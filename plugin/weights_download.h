@@ -9,8 +9,9 @@
 
 namespace nst_plugin {
 
-// The tensors the core reads, as the downloader wants them (defined in needed_tensors.cpp, the core's table).
-std::vector<neural_style::FetchTensor> needed_fetch_tensors();
+// The tensors the core reads: its needed_vgg19_tensors(), from needed_tensors.cpp, the one file of this download
+// that may include weights.h and with it LibTorch.
+std::vector<neural_style::NeededTensor> needed_tensors();
 
 // Size in bytes of those tensors (float32): what a download brings.
 double needed_bytes();

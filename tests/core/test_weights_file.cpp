@@ -174,7 +174,7 @@ TEST_F(WeightsFile, ReadF32OfASmallFile) {
 }
 
 TEST(SafetensorsWriter, HeaderBytes) {
-    const std::string bytes = ns::safetensors_header_bytes({{"x", torch::zeros({3})}, {"y", torch::zeros({2, 2})}});
+    const std::string bytes = ns::safetensors_header_bytes({{"x", {3}}, {"y", {2, 2}}});
     ASSERT_GE(bytes.size(), 8u);
     std::uint64_t length = 0;
     for (int i = 7; i >= 0; --i)
@@ -186,19 +186,32 @@ TEST(SafetensorsWriter, HeaderBytes) {
     EXPECT_EQ(parsed["x"]["data_offsets"], nlohmann::json::array({0, 12}));
     EXPECT_EQ(parsed["y"]["shape"], nlohmann::json::array({2, 2}));
     EXPECT_EQ(parsed["y"]["data_offsets"], nlohmann::json::array({12, 28}));
-    // The insertion order is kept, not sorted by key.
-    const std::string ordered = ns::safetensors_header_bytes({{"z", torch::zeros({1})}, {"a", torch::zeros({1})}});
+    EXPECT_EQ(parsed.count("__metadata__"), 0u);
+    // The insertion order is kept, not sorted by key; metadata comes first when given.
+    const std::string ordered = ns::safetensors_header_bytes({{"z", {1}}, {"a", {1}}}, {{"format", "pt"}});
+    EXPECT_LT(ordered.find("\"__metadata__\":{\"format\":\"pt\"}"), ordered.find("\"z\""));
     EXPECT_LT(ordered.find("\"z\""), ordered.find("\"a\""));
-    EXPECT_THROW(ns::safetensors_header_bytes({{"h", torch::zeros({2}, torch::kFloat16)}}), ns::StyleError);
+    // What it writes, the parser takes.
+    const ns::SafetensorsHeader header = ns::parse_safetensors_header(ordered.substr(8), ordered.size(), 8);
+    EXPECT_EQ(header.tensors.at("a").begin, 4u);
+    EXPECT_EQ(ns::f32_data_bytes({{"z", {1}}, {"a", {2, 3}}}), 28u);
+}
+
+TEST(SafetensorsWriter, OnlyF32) {
+    TempDir dir;
+    const std::string path = dir.file("f16.safetensors");
+    EXPECT_THROW(ns::write_safetensors(path, {{"h", torch::zeros({2}, torch::kFloat16)}}), ns::StyleError);
+    EXPECT_FALSE(std::filesystem::exists(path)) << "nothing is created for a tensor it cannot write";
 }
 
 TEST(SafetensorsHeader, ParsesWithUnknownDataSize) {
     // A download that has fetched only the header: offsets far beyond anything local are accepted.
-    const std::string json = R"({"__metadata__":{"format":"pt"},"w":{"dtype":"F16","shape":[1000,1000],)"
+    const std::string json = R"({"__metadata__":{"format":"pt"},"v":{"dtype":"F16","shape":[250000000],)"
+                             R"("data_offsets":[0,500000000]},"w":{"dtype":"F16","shape":[1000,1000],)"
                              R"("data_offsets":[500000000,502000000]}})";
     const ns::SafetensorsHeader header =
         ns::parse_safetensors_header(json, 8 + json.size(), std::numeric_limits<std::uint64_t>::max());
-    ASSERT_EQ(header.tensors.size(), 1u);
+    ASSERT_EQ(header.tensors.size(), 2u);
     const ns::TensorEntry &w = header.tensors.at("w");
     EXPECT_EQ(w.dtype, "F16");
     EXPECT_EQ(w.shape, (std::vector<int64_t>{1000, 1000}));
@@ -397,7 +410,10 @@ TEST_F(WeightsFile, EntryMissingAField) {
 
 TEST_F(WeightsFile, BrokenUnneededEntryIsStillRejected) {
     // The whole header is checked, not only the entries the loader needs.
-    std::string header = ns::safetensors_header_bytes(*tensors_).substr(8);
+    std::vector<ns::NeededTensor> layout;
+    for (const auto &[key, tensor] : *tensors_)
+        layout.push_back({key, tensor.sizes().vec()});
+    std::string header = ns::safetensors_header_bytes(layout).substr(8);
     header.erase(header.find_last_not_of(' ') + 1);
     header.pop_back(); // the closing brace
     header += R"(,"head.fc.weight":{"dtype":"F32","shape":[10],"data_offsets":[0,40]}})";
@@ -420,6 +436,133 @@ TEST_F(WeightsFile, AFolderIsReportedAsNotAFile) {
     } catch (const ns::StyleError &e) {
         EXPECT_NE(std::string(e.what()).find("is not a file"), std::string::npos) << e.what();
     }
+}
+
+// --- the reference implementation's rules (huggingface/safetensors: validate() and the metadata reader) -------
+
+TEST_F(WeightsFile, DeepNestingIsRefusedWhileParsing) {
+    // About 1 MB of brackets as a dtype: once a segmentation fault, through the recursion of dump() in the message.
+    const std::string path = dir_.file("deep.safetensors");
+    const std::size_t depth = 1u << 20;
+    write_raw_safetensors(path,
+                          std::string("{\"") + kFirst + R"(":{"dtype":)" + std::string(depth, '[') +
+                              std::string(depth, ']') + R"(,"shape":[64,3,3,3],"data_offsets":[0,6912]}})",
+                          first_weight_data());
+    expect_load_error(path, {"deeper than 64"});
+    // Unclosed, as a truncated download would give: refused at the 65th level, not at the end of the text.
+    write_raw_safetensors(path, std::string(depth, '['), "");
+    expect_load_error(path, {"deeper than 64"});
+}
+
+TEST(SafetensorsHeader, NestingLimitIsExactly64) {
+    // The root object and 63 arrays: 64 levels, allowed (the entry is then refused for what it is).
+    const auto nested = [](int arrays) {
+        return R"({"a":)" + std::string(arrays, '[') + std::string(arrays, ']') + "}";
+    };
+    const auto message = [](const std::string &json) {
+        try {
+            ns::parse_safetensors_header(json, 8 + json.size(), 0);
+        } catch (const ns::StyleError &e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_NE(message(nested(63)).find("not a JSON object"), std::string::npos) << message(nested(63));
+    EXPECT_NE(message(nested(64)).find("deeper than 64"), std::string::npos) << message(nested(64));
+}
+
+TEST_F(WeightsFile, DuplicateKeys) {
+    const std::string path = dir_.file("duplicate.safetensors");
+    const std::string entry = R"({"dtype":"F32","shape":[64,3,3,3],"data_offsets":[0,6912]})";
+    write_raw_safetensors(path, std::string("{\"") + kFirst + "\":" + entry + ",\"" + kFirst + "\":" + entry + "}",
+                          first_weight_data());
+    expect_load_error(path, {"key 'features.0.weight' twice"});
+    // Inside an entry too: which dtype would count?
+    write_raw_safetensors(path, std::string("{\"") + kFirst +
+                                    R"(":{"dtype":"F16","dtype":"F32","shape":[64,3,3,3],"data_offsets":[0,6912]}})",
+                          first_weight_data());
+    expect_load_error(path, {"key 'dtype' twice"});
+    // The same key in two different objects is fine.
+    write_raw_safetensors(path, std::string(R"({"__metadata__":{"dtype":"x"},")") + kFirst + "\":" + entry + "}",
+                          first_weight_data());
+    EXPECT_NO_THROW(ns::SafetensorsFile file(path));
+}
+
+TEST_F(WeightsFile, ByteOrderMark) {
+    const std::string path = dir_.file("bom.safetensors");
+    write_raw_safetensors(path, "\xEF\xBB\xBF" + one_entry("F32", "[64,3,3,3]", 0, kFirstBytes), first_weight_data());
+    expect_load_error(path, {"byte order mark"});
+}
+
+TEST_F(WeightsFile, MetadataMapsStringsToStrings) {
+    const std::string path = dir_.file("metadata.safetensors");
+    const std::string entry =
+        std::string("\"") + kFirst + R"(":{"dtype":"F32","shape":[64,3,3,3],"data_offsets":[0,6912]})";
+    write_raw_safetensors(path, R"({"__metadata__":{"format":"pt","source":"x"},)" + entry + "}", first_weight_data());
+    EXPECT_NO_THROW(ns::SafetensorsFile file(path));
+    for (const char *bad : {R"("pt")", R"(["format","pt"])", "null"}) {
+        write_raw_safetensors(path, std::string(R"({"__metadata__":)") + bad + "," + entry + "}", first_weight_data());
+        expect_load_error(path, {"__metadata__ is not a JSON object"});
+    }
+    for (const char *bad : {R"({"format":1})", R"({"format":{"a":"b"}})", R"({"format":null})"}) {
+        write_raw_safetensors(path, std::string(R"({"__metadata__":)") + bad + "," + entry + "}", first_weight_data());
+        expect_load_error(path, {"__metadata__ 'format' is not a string"});
+    }
+}
+
+TEST_F(WeightsFile, OffsetsMustTileTheData) {
+    const std::string path = dir_.file("tiling.safetensors");
+    const std::string bias = R"("features.0.bias":{"dtype":"F32","shape":[64],"data_offsets":)";
+    const std::string weight = std::string("\"") + kFirst + R"(":{"dtype":"F32","shape":[64,3,3,3],"data_offsets":)";
+    const std::string data = first_weight_data() + std::string(256, '\0');
+    // Back to back in either order of the offsets: fine.
+    write_raw_safetensors(path, "{" + weight + "[256,7168]}," + bias + "[0,256]}}", data);
+    EXPECT_NO_THROW(ns::SafetensorsFile file(path));
+    // The first tensor does not start at 0.
+    write_raw_safetensors(path, "{" + weight + "[4,6916]}}", std::string(4, '\0') + first_weight_data());
+    expect_load_error(path, {"bytes 0 to 4 of the data belong to no tensor"});
+    // A gap between two tensors.
+    write_raw_safetensors(path, "{" + weight + "[0,6912]}," + bias + "[6920,7176]}}", data + std::string(8, '\0'));
+    expect_load_error(path, {"bytes 6912 to 6920", "belong to no tensor", "'features.0.bias'"});
+    // Data after the last tensor.
+    write_raw_safetensors(path, "{" + weight + "[0,6912]}}", first_weight_data() + "trailing");
+    expect_load_error(path, {"8 bytes after the last tensor's data"});
+}
+
+TEST_F(WeightsFile, UntrustedNamesAreQuotedSafely) {
+    // A key with a terminal escape and a newline, 300 characters long, in a broken entry.
+    const std::string key = std::string("\\u001b[2J\\nevil") + std::string(300, 'k');
+    const std::string path = dir_.file("names.safetensors");
+    write_raw_safetensors(path, "{\"" + key + "\":[1]}", "");
+    try {
+        ns::load_vgg19_weights(path);
+        ADD_FAILURE() << "loaded";
+    } catch (const ns::StyleError &e) {
+        const std::string message = e.what();
+        EXPECT_TRUE(std::all_of(message.begin(), message.end(), [](char c) { return c >= 0x20 && c < 0x7f; }))
+            << message;
+        EXPECT_NE(message.find("'?[2J?evilkkk"), std::string::npos) << message;
+        const auto open = message.find("'?[2J"), close = message.find('\'', open + 1);
+        ASSERT_NE(close, std::string::npos) << message;
+        EXPECT_LE(close - open - 1, 80u) << message;
+        EXPECT_NE(message.find("...'"), std::string::npos) << message;
+    }
+    // An unknown dtype given as a long string is shortened the same way.
+    write_raw_safetensors(path, one_entry(std::string(500, 'F'), "[64,3,3,3]", 0, kFirstBytes), first_weight_data());
+    try {
+        ns::load_vgg19_weights(path);
+        ADD_FAILURE() << "loaded";
+    } catch (const ns::StyleError &e) {
+        EXPECT_LT(std::string(e.what()).size(), path.size() + 200) << e.what();
+    }
+}
+
+TEST(Printable, ControlsAndLength) {
+    EXPECT_EQ(ns::printable("features.0.weight"), "features.0.weight");
+    EXPECT_EQ(ns::printable("a\nb\x1b[31mc\x7f\xc2\x9b"), "a?b?[31mc???");
+    EXPECT_EQ(ns::printable(std::string(80, 'x')), std::string(80, 'x'));
+    EXPECT_EQ(ns::printable(std::string(81, 'x')), std::string(77, 'x') + "...");
+    EXPECT_EQ(ns::printable("abcdef", 5), "ab...");
 }
 
 } // namespace

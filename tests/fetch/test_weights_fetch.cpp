@@ -62,8 +62,9 @@ ns::SafetensorsHeader header_of(const std::vector<std::tuple<std::string, std::s
 
 TEST(PlanByteRanges, MergesCloseRangesAndChecksTensors) {
     // a: 0-400, b (not needed): 400-4400, c: 4400-4800, d: 4800-4816
-    const auto header = header_of({{"a", "F32", {100}}, {"b", "F32", {1000}}, {"c", "F32", {10, 10}}, {"d", "F32", {4}}});
-    const std::vector<ns::FetchTensor> wanted = {{"d", {4}}, {"a", {100}}, {"c", {10, 10}}};
+    const auto header =
+        header_of({{"a", "F32", {100}}, {"b", "F32", {1000}}, {"c", "F32", {10, 10}}, {"d", "F32", {4}}});
+    const std::vector<ns::NeededTensor> wanted = {{"d", {4}}, {"a", {100}}, {"c", {10, 10}}};
     auto apart = ns::plan_byte_ranges(header, wanted, 100);
     ASSERT_EQ(apart.size(), 2u);
     EXPECT_EQ(apart[0], (ns::ByteRange{100, 500}));

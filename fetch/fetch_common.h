@@ -1,0 +1,48 @@
+// Small things every part of the downloader shares. Internal to fetch/: the hosts include weights_fetch.h only.
+#pragma once
+
+#include "error.h"
+#include "safetensors_header.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <string>
+
+namespace neural_style::fetch {
+
+constexpr std::uint64_t kUnknown = std::numeric_limits<std::uint64_t>::max();
+
+[[noreturn]] inline void fail(const std::string &what) { throw StyleError(what); }
+
+// The source is not what it was or is not usable: the partial download must not be reused.
+class SourceProblem : public StyleError {
+public:
+    using StyleError::StyleError;
+};
+
+// A URL or a library's message on one line: trailing line ends dropped, then printable().
+inline std::string one_line(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+        text.pop_back();
+    return printable(text, 300);
+}
+
+inline std::string megabytes(std::uint64_t bytes) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f MB", static_cast<double>(bytes) / 1e6);
+    return buffer;
+}
+
+inline std::string lower(std::string text) {
+    for (char &c : text)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+inline std::string errno_text() { return std::strerror(errno); }
+
+} // namespace neural_style::fetch
