@@ -2,7 +2,7 @@
 """A small HTTP/1.1 file server for the fetch-weights tests (Python 3 stdlib only), on 127.0.0.1.
 
     range_server.py FILE [--mode MODE] [--drop-after K] [--stall-after K] [--truncate-to N] [--corrupt-at OFFSET]
-                         [--port-file PATH]
+                         [--ignore-range] [--port-file PATH]
 
 Serves FILE at every path. Modes:
   range     honours single "Range: bytes=..." requests with 206 and Content-Range (the default)
@@ -11,6 +11,7 @@ Serves FILE at every path. Modes:
   stall     like range, but once, after K body bytes in total, stops sending until the client hangs up
   truncate  serves only the first N bytes, as if the file ended there
   corrupt   serves the file with the 4 bytes at OFFSET replaced by a float32 NaN
+--ignore-range answers every request with 200 and the whole file, in any mode (norange is range with it).
 
 GET /__stats answers JSON {"bytes_sent": body bytes handed to the socket, "requests": [...], "dropped": bool,
 "stalled": bool};
@@ -124,7 +125,8 @@ class Handler(BaseHTTPRequestHandler):
     def serve(self, head):
         state = self.state
         size = state.size
-        wanted = None if state.args.mode == "norange" else parse_range(self.headers.get("Range"), size)
+        ignore_range = state.args.mode == "norange" or state.args.ignore_range
+        wanted = None if ignore_range else parse_range(self.headers.get("Range"), size)
         if wanted == "unsatisfiable":
             with state.lock:
                 state.requests.append({"range": self.headers.get("Range"), "status": 416})
@@ -145,7 +147,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(length))
         self.send_header("ETag", state.etag)
-        if state.args.mode != "norange":
+        if not ignore_range:
             self.send_header("Accept-Ranges", "bytes")
         if status == 206:
             self.send_header("Content-Range", "bytes %d-%d/%d" % (first, last, size))
@@ -197,6 +199,7 @@ def main():
     parser.add_argument("--stall-after", type=int, default=1 << 20)
     parser.add_argument("--truncate-to", type=int, default=1 << 20)
     parser.add_argument("--corrupt-at", type=int)
+    parser.add_argument("--ignore-range", action="store_true")
     parser.add_argument("--port-file")
     args = parser.parse_args()
 

@@ -281,6 +281,68 @@ class FetchWeightsTest(Fixture):
         self.assertEqual(result.returncode, 0)
         self.assertIn("--url", result.stdout)
         self.assertIn("--output", result.stdout)
+        self.assertIn("--time-limit", result.stdout)
+        for bad in ("0", "x", "-5", "86401"):
+            self.assertEqual(self.fetch("--time-limit", bad).returncode, 2, bad)
+
+    # --- the partial download's files, bounds on time and bytes ---------------------------------------------------
+
+    def test_symlink_planted_as_part_is_not_followed(self):
+        os.makedirs(os.path.dirname(self.output))
+        victim = os.path.join(self.dir, "victim")
+        with open(victim, "wb") as f:
+            f.write(b"precious")
+        for planted in (".part", ".part.json"):
+            with self.subTest(planted=planted):
+                link = self.output + planted
+                os.symlink(victim, link)
+                result = self.fetch("--url", "file://" + self.source, "--output", self.output)
+                self.assert_fails(result, "refusing " + link, "symbolic link")
+                with open(victim, "rb") as f:
+                    self.assertEqual(f.read(), b"precious")
+                self.assertTrue(os.path.islink(link), "the planted link was replaced or removed")
+                os.unlink(link)
+        self.assert_ok(self.fetch("--url", "file://" + self.source, "--output", self.output))
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to give a file to another user")
+    def test_part_of_another_user_is_refused(self):
+        os.makedirs(os.path.dirname(self.output))
+        with open(self.output + ".part", "wb") as f:
+            f.write(b"x" * 100)
+        os.chown(self.output + ".part", 65534, 65534)
+        result = self.fetch("--url", "file://" + self.source, "--output", self.output)
+        self.assert_fails(result, "refusing " + self.output + ".part", "belongs to another user")
+        self.assertEqual(os.path.getsize(self.output + ".part"), 100)
+
+    def test_temporaries_of_a_killed_run_are_removed(self):
+        # What a kill between mkstemp and rename leaves: the compact file's and the sidecar's temporaries.
+        folder = os.path.dirname(self.output)
+        os.makedirs(folder)
+        stale = [os.path.join(folder, ".vgg19.safetensors.Ab3dE9"), self.output + ".part.json.Zq81xY"]
+        unrelated = os.path.join(folder, ".vgg19.safetensors.notours-longer")
+        for path in stale + [unrelated]:
+            with open(path, "wb") as f:
+                f.write(b"half-written")
+        result = self.fetch("--url", "file://" + self.source, "--output", self.output)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.leftovers(), [os.path.basename(unrelated)])
+
+    def test_time_limit_stops_a_stalled_server_and_keeps_the_data(self):
+        server = self.server("--mode", "stall", "--stall-after", str(2 * MB))
+        started = time.monotonic()
+        result = self.fetch("--url", server.url, "--output", self.output, "--time-limit", "3")
+        self.assert_fails(result, "took longer than 3 s", "kept to resume")
+        self.assertLess(time.monotonic() - started, 20)
+        self.assertGreater(os.path.getsize(self.output + ".part"), MB)
+        self.assert_ok(self.fetch("--url", server.url, "--output", self.output))
+
+    def test_byte_cap_refuses_a_full_download_sent_twice(self):
+        # A server without Range support that drops the connection: the retry would stream the file from its start
+        # again. More than the header and the tensors (with what lies before them) is refused, not received.
+        server = self.server("--mode", "drop", "--ignore-range", "--drop-after", str(40 * MB))
+        result = self.fetch("--url", server.url, "--output", self.output)
+        self.assert_fails(result, "sent more than the header and the tensors")
+        self.assertLess(server.stats()["bytes_sent"], 40 * MB + self.size * 3 // 4)
 
 
 class PthToolTest(Fixture):
