@@ -1,5 +1,5 @@
-// libFuzzer target: any bytes, taken as a whole safetensors file, must either be rejected with StyleError or give
-// a header whose every tensor lies inside the file, without overlaps, with sizes that match the shapes.
+// libFuzzer target: any bytes, taken as a whole safetensors file, must either be rejected with StyleError (one
+// line, printable) or give a header whose tensors tile the data section exactly, with sizes that match the shapes.
 #include "error.h"
 #include "safetensors_header.h"
 
@@ -26,14 +26,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             if (entry.end > data_size || entry.begin > entry.end ||
                 entry.end - entry.begin != elements * static_cast<std::uint64_t>(dtype_size(entry.dtype)))
                 std::abort();
-            if (entry.end > entry.begin)
-                spans.emplace_back(entry.begin, entry.end);
+            spans.emplace_back(entry.begin, entry.end);
         }
         std::sort(spans.begin(), spans.end());
-        for (std::size_t i = 1; i < spans.size(); ++i)
-            if (spans[i].first < spans[i - 1].second)
+        std::uint64_t next = 0;
+        for (const auto &[begin, end] : spans) {
+            if (begin != next)
                 std::abort();
-    } catch (const StyleError &) {
+            next = end;
+        }
+        if (next != data_size)
+            std::abort();
+    } catch (const StyleError &e) {
+        for (const char *c = e.what(); *c; ++c)
+            if (*c < 0x20 || *c >= 0x7f)
+                std::abort();
     }
     return 0;
 }
