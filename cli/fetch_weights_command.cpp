@@ -30,11 +30,14 @@ const char *const kUsage =
     "  --output FILE   destination [$XDG_DATA_HOME/neural-style-transfer/vgg19.safetensors]\n"
     "  --retries N     transfer failures retried within this run [3]\n"
     "  --time-limit S  seconds this run may take, retries included; what arrived is kept [3600]\n"
+    "  --force         accept a source or result that differs from the first download's record\n"
     "  --quiet         no progress, only the SHA-256 line\n"
     "  --help          this text\n"
     "\n"
-    "Prints the SHA-256 of the written file as 'HASH  FILE'. With PyTorch at hand, a torchvision .pth can be\n"
-    "converted instead: tools/pth_to_safetensors.py.\n";
+    "The first download records the SHA-256 of the source's header and of the file written in FILE.trust.json;\n"
+    "a later one that differs is refused (trust on first use). Prints the SHA-256 of the written file as\n"
+    "'HASH  FILE'. With PyTorch at hand, a torchvision .pth can be converted instead:\n"
+    "tools/pth_to_safetensors.py.\n";
 
 volatile std::sig_atomic_t interrupted = 0;
 
@@ -147,6 +150,8 @@ int fetch_weights_command(int argc, char **argv) {
                 return 0;
             } else if (arg == "--quiet" || arg == "-q") {
                 quiet = true;
+            } else if (arg == "--force") {
+                request.force = true;
             } else if (arg == "--url") {
                 request.url = value;
             } else if (arg == "--output") {

@@ -58,18 +58,31 @@ FetchResult Download::write_output() {
     if (check != head || file_size_of(temp.fd()) != file_bytes)
         fail("cannot write " + temp.path() + ": the file reads back differently");
     parse_safetensors_header(check.substr(8), check.size(), file_bytes - check.size());
+    const std::string file_sha256 = hash.hex();
+    if (trusted_)
+        check_trusted("the weights file made", trusted_->file_sha256, file_sha256);
     temp.rename_to(output_);
+    write_trust_record(output_, {request_.url, header_sha256_, file_sha256});
 
     FetchResult result;
     result.path = output_;
-    result.sha256 = hash.hex();
+    result.sha256 = file_sha256;
     result.file_bytes = file_bytes;
     result.source_bytes = source_size_ == kUnknown ? 0 : source_size_;
     result.bytes_received = progress_.bytes_received;
     result.bytes_resumed = progress_.bytes_resumed;
     result.tensors = request_.tensors.size();
     result.full_download = progress_.full_download;
+    result.first_use = !trusted_;
     return result;
+}
+
+void Download::check_trusted(const char *what, const std::string &recorded, const std::string &seen) const {
+    if (recorded == seen || request_.force)
+        return;
+    throw SourceProblem(std::string(what) + " differs from the first download's (SHA-256 " + seen.substr(0, 16) +
+                        "..., recorded " + printable(recorded, 19) + " in " + trust_record_path(output_) +
+                        "); refusing it unless forced");
 }
 
 // Hidden beside the destination, so a rename puts it in place; see remove_stale_temporaries().

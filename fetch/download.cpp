@@ -48,6 +48,7 @@ FetchResult Download::run() {
         fail("cannot create the folder " + folder_.string() + ": " + error.message());
     deadline_ = Clock::now() + std::chrono::seconds(request_.time_limit_s);
     open_part();
+    trusted_ = read_trust_record(output_);
     try {
         download();
         FetchResult result = write_output();
@@ -165,6 +166,9 @@ void Download::make_plan() {
         plan_.push_back(entry);
     }
     header_sha256_ = sha256_of(head_);
+    // A different file behind the same URL: neither resumed nor downloaded, unless forced.
+    if (trusted_ && trusted_->url == request_.url)
+        check_trusted("the header of the source", trusted_->header_sha256, header_sha256_);
     progress_.bytes_total = offset;
     progress_.stage = FetchStage::Downloading;
     resume_or_reset();

@@ -5,6 +5,7 @@
 
 #include "posix_file.h"
 #include "source.h"
+#include "trust_record.h"
 #include "weights_fetch.h"
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,7 @@ private:
     // ---- compact_output.cpp: the destination
     FetchResult write_output();
     std::string output_temporary_prefix() const;
+    void check_trusted(const char *what, const std::string &recorded, const std::string &seen) const;
 
     const FetchRequest &request_;
     const std::function<bool(const FetchProgress &)> &on_progress_;
@@ -68,6 +71,7 @@ private:
     std::unique_ptr<Source> source_;
     Fd part_;
     nlohmann::json sidecar_;
+    std::optional<TrustRecord> trusted_; // what the first download to this destination saw
 
     std::string head_; // the prefix and JSON header, as received
     std::uint64_t header_total_ = 0;

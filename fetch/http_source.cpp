@@ -5,7 +5,6 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <exception>
 #include <mutex>
 #include <optional>

@@ -10,6 +10,10 @@
 // must belong to the user. The destination itself only ever appears by an atomic rename of a fully verified file,
 // written under a unique temporary name; temporaries left by a killed run are removed by the next one.
 //
+// Trust on first use: the first download to a destination records the source header's and the written file's
+// SHA-256 beside it (DEST.trust.json); a later call whose header (from the same URL) or result differs is refused,
+// leaving the destination as it was, unless FetchRequest::force.
+//
 // Bounds: a call receives at most the header and the planned ranges (a server that ignores Range: everything up
 // to the last range) and takes at most FetchRequest::time_limit_s.
 #pragma once
@@ -41,6 +45,9 @@ struct FetchRequest {
     long stall_timeout_s = 60;
     // Seconds the whole call may take, retries included; then it fails, keeping the partial download.
     long time_limit_s = 3600;
+    // Accept a source header or a result that differs from what the first download to `output` recorded
+    // (OUTPUT.trust.json), and record the new one.
+    bool force = false;
     // Least time between two progress reports; 0 reports every chunk received (tests cancel at an exact point).
     int progress_interval_ms = 100;
 };
@@ -70,6 +77,7 @@ struct FetchResult {
     std::uint64_t bytes_resumed = 0;  // taken over from an earlier partial download
     std::size_t tensors = 0;
     bool full_download = false;       // the server ignored Range at some point
+    bool first_use = false;           // no earlier download to this destination was recorded: this one now is
 };
 
 // The download was stopped by the progress callback returning false. The partial download is kept.

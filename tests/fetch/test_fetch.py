@@ -135,7 +135,8 @@ class Fixture(unittest.TestCase):
     def leftovers(self, output=None):
         folder = os.path.dirname(output or self.output)
         name = os.path.basename(output or self.output)
-        return sorted(f for f in os.listdir(folder) if f != name) if os.path.isdir(folder) else []
+        kept = (name, name + ".trust.json")  # the destination and its trust-on-first-use record
+        return sorted(f for f in os.listdir(folder) if f not in kept) if os.path.isdir(folder) else []
 
 
 
@@ -335,6 +336,46 @@ class FetchWeightsTest(Fixture):
         self.assertLess(time.monotonic() - started, 20)
         self.assertGreater(os.path.getsize(self.output + ".part"), MB)
         self.assert_ok(self.fetch("--url", server.url, "--output", self.output))
+
+    def test_trust_on_first_use(self):
+        # A source at a fixed file:// URL, replaced between runs as the file behind a server's URL might be.
+        source = os.path.join(self.dir, "model.safetensors")
+        shutil.copyfile(self.source, source)
+        url = "file://" + source
+        self.assert_ok(self.fetch("--url", url, "--output", self.output))
+        with open(self.output + ".trust.json") as f:
+            record = json.load(f)
+        self.assertEqual(record["url"], url)
+        self.assertEqual(record["file_sha256"], self.expected_sha256)
+        self.assert_ok(self.fetch("--url", url, "--output", self.output))  # the same file again: fine
+
+        # The same tensors behind a header padded differently: the header is not the one recorded.
+        with open(self.source, "rb") as f:
+            (length,) = struct.unpack("<Q", f.read(8))
+            header, data = f.read(length), f.read()
+        with open(source, "wb") as f:
+            f.write(struct.pack("<Q", length + 8) + header + b" " * 8 + data)
+        result = self.fetch("--url", url, "--output", self.output)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("the header of the source differs from the first download's", result.stderr)
+        self.assertIn("unless forced", result.stderr)
+
+        # Other values behind the original header: the file made is not the one recorded; the old one stays.
+        subprocess.run([MAKE_TEST_WEIGHTS, source, "--timm", "--classifier-mb", "64", "--seed", "9"], check=True)
+        result = self.fetch("--url", url, "--output", self.output)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("the weights file made differs from the first download's", result.stderr)
+        with open(self.output, "rb") as f:
+            self.assertEqual(hashlib.sha256(f.read()).hexdigest(), self.expected_sha256)
+        self.assertEqual(self.leftovers(), [])
+
+        # --force takes it and records it.
+        result = self.fetch("--url", url, "--output", self.output, "--force")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        digest = result.stdout.split()[0]
+        self.assertNotEqual(digest, self.expected_sha256)
+        with open(self.output + ".trust.json") as f:
+            self.assertEqual(json.load(f)["file_sha256"], digest)
 
     def test_byte_cap_refuses_a_full_download_sent_twice(self):
         # A server without Range support that drops the connection: the retry would stream the file from its start
