@@ -179,10 +179,12 @@ void Download::make_plan() {
 
 void Download::tick(bool force) {
     const auto now = Clock::now();
-    if (!force && now - last_tick_ < std::chrono::milliseconds(request_.progress_interval_ms) && now <= deadline_)
+    // The limit bounds the transfer; checking and writing what has arrived is not cut short.
+    const bool late = now > deadline_ && progress_.stage < FetchStage::Verifying;
+    if (!force && now - last_tick_ < std::chrono::milliseconds(request_.progress_interval_ms) && !late)
         return;
     last_tick_ = now;
-    if (now > deadline_)
+    if (late)
         fail("the download took longer than " + std::to_string(request_.time_limit_s) + " s; " +
              megabytes(progress_.bytes_done) + " of " + megabytes(progress_.bytes_total) +
              " kept to resume next time");
@@ -197,7 +199,8 @@ void Download::tick(bool force) {
 std::uint64_t Download::byte_cap() const {
     if (!planned_)
         return kFirstRequestBytes + 8 + kMaxHeaderBytes;
-    const std::uint64_t needed = progress_.full_download ? plan_.back().end : header_total_ + progress_.bytes_total;
+    const std::uint64_t needed = progress_.full_download && !plan_.empty() ? plan_.back().end
+                                                                           : header_total_ + progress_.bytes_total;
     return kFirstRequestBytes + needed;
 }
 
