@@ -1,6 +1,7 @@
 #include "cli_args.h"
 
 #include "error.h"
+#include "memory.h"
 
 #include <cerrno>
 #include <cmath>
@@ -115,6 +116,17 @@ const std::map<std::string, Setter> &value_options() {
          [](CliArgs &a, const std::string &o, const std::string &v) { a.options.min_scale_size = parse_int(o, v); }},
         {"--lbfgs-history",
          [](CliArgs &a, const std::string &o, const std::string &v) { a.options.lbfgs_history = parse_int(o, v); }},
+        {"--tile-size",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.options.tile_size = parse_int(o, v); }},
+        {"--style-scale",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.options.style_scale = parse_number(o, v); }},
+        {"--memory-limit",
+         [](CliArgs &a, const std::string &o, const std::string &v) {
+             const std::optional<std::uint64_t> bytes = parse_byte_size(v);
+             if (!bytes)
+                 throw UsageError(o + ": '" + v + "' is not a size such as 800M or 6G");
+             a.options.memory_limit = *bytes;
+         }},
     };
     return table;
 }
@@ -222,8 +234,15 @@ std::string usage_text() {
         << d.steps << "]\n"
         << "  --optimizer NAME          lbfgs | adam [" << optimizer_name(d.optimizer) << "]\n"
         << "  --learning-rate X         Adam step size; L-BFGS initial step [" << d.learning_rate << "]\n"
-        << "  --max-size PX             working size, longest side [" << d.max_size << "]\n"
-        << "  --scales N                coarse-to-fine passes, sqrt(2) apart [" << d.scales << "]\n"
+        << "  --max-size PX             longest side it paints at, 0 = the content's own size; the result\n"
+        << "                            is enlarged to the content's size when smaller [" << d.max_size << "]\n"
+        << "  --memory-limit SIZE       memory the run may use (800M, 6G); larger images are computed in\n"
+        << "                            tiles [3/4 of the memory available]\n"
+        << "  --tile-size PX            largest tile side, 0 = tiles only when memory needs them [0]\n"
+        << "  --style-scale X           style's longest side relative to the working size, 0 = stretched\n"
+        << "                            to the content's shape [" << d.style_scale << "]\n"
+        << "  --scales N                coarse-to-fine passes at most, sqrt(2) apart, 0 = as many as\n"
+        << "                            --min-scale-size allows [" << d.scales << "]\n"
         << "  --content-weight A        how much the content's shapes are kept [" << d.content_weight << "]\n"
         << "  --style-weight B          how strongly the style is applied [" << d.style_weight << "]\n"
         << "  --style-layer-weights W1,W2,W3,W4,W5\n"

@@ -1,7 +1,10 @@
 // neural-style: the command-line driver of the core.
 #include "cli_args.h"
 #include "error.h"
+#include "device.h"
 #include "image_files.h"
+#include "memory.h"
+#include "run_plan.h"
 #include "progress_display.h"
 #include "stylize.h"
 #include "version.h"
@@ -15,6 +18,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -29,6 +34,26 @@ const char *const kHowToGetWeights = "; download them with: neural-style fetch-w
 #else
 const char *const kHowToGetWeights = "; see README.md, \"The VGG19 weights\"";
 #endif
+
+// "2560x1600 px in 7 scales, 3 of them in tiles; up to 3.1 GB of memory (limit 17.6 GB); about 6 minutes on 2 CPU
+// threads"
+std::string plan_text(const ns::RunPlan &plan, bool cuda, int threads) {
+    const ns::ScalePlan &finest = plan.scales.back();
+    int tiled = 0;
+    for (const ns::ScalePlan &scale : plan.scales)
+        tiled += scale.tiles > 1;
+    std::string text = std::to_string(finest.size.width) + "x" + std::to_string(finest.size.height) + " px in " +
+                       std::to_string(plan.scales.size()) + (plan.scales.size() == 1 ? " scale" : " scales");
+    if (tiled > 0)
+        text += ", " + std::to_string(tiled) + " of them in tiles";
+    text += "; up to " + ns::format_bytes(plan.peak_bytes) + " of memory (limit " + ns::format_bytes(plan.memory_limit) +
+            ")";
+    const double seconds = ns::estimated_seconds(plan, cuda, threads);
+    if (seconds > 0)
+        text += "; about " + std::to_string(std::max(1L, std::lround(seconds / 60))) + " min on " +
+                std::to_string(threads) + " CPU threads";
+    return text;
+}
 
 std::string folder_of(const std::string &path) {
     const size_t slash = path.find_last_of('/');
@@ -49,8 +74,16 @@ int run(const ns::cli::CliArgs &args) {
     const ns::RgbaImage style = ns::image_files::load_image(args.style);
     const ns::Vgg19Weights weights = ns::load_vgg19_weights(search.found);
 
+    // The plan is made once, with the memory limit it settled on, so the run does what was announced.
+    ns::StyleOptions options = args.options;
+    const bool cuda = ns::select_device(options.device).is_cuda();
+    const ns::RunPlan plan = ns::plan_run({content.width, content.height}, {style.width, style.height}, options, cuda);
+    options.memory_limit = plan.memory_limit;
+    if (!args.quiet)
+        std::cerr << plan_text(plan, cuda, options.threads > 0 ? options.threads : ns::cpu_threads()) << "\n";
+
     ns::cli::ProgressDisplay display(args.quiet, args.log);
-    const ns::RgbaImage result = ns::stylize(content, style, weights, args.options, [&](const ns::StepReport &r) {
+    const ns::RgbaImage result = ns::stylize(content, style, weights, options, [&](const ns::StepReport &r) {
         display.show(r);
         return true;
     });

@@ -41,6 +41,8 @@ torch::Device select_device(DeviceChoice choice) {
     return have_cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 }
 
+int cpu_threads() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
+
 void prepare_device(torch::Device device, int cpu_threads) {
     if (device.is_cuda()) {
         // Image sizes stay fixed within a scale, so autotuning pays back after the first step.
@@ -49,8 +51,7 @@ void prepare_device(torch::Device device, int cpu_threads) {
         at::globalContext().setAllowTF32CuBLAS(true);
     }
     // LibTorch's own default counts physical cores and, in virtual machines, often finds one: use every core.
-    const int cores = static_cast<int>(std::thread::hardware_concurrency());
-    torch::set_num_threads(cpu_threads > 0 ? cpu_threads : std::max(1, cores));
+    torch::set_num_threads(cpu_threads > 0 ? cpu_threads : neural_style::cpu_threads());
     if (!device.is_cuda()) {
         keep_freed_memory();
         // Deep activations and their gradients reach denormal floats, which run many times slower on x86.

@@ -20,6 +20,9 @@ void prepare_device(torch::Device device, int cpu_threads);
 // directly and without making the CPU wait.
 torch::Tensor upload(const torch::Tensor &host, torch::Device device);
 
+// The CPU threads a run uses when told 0: one per core.
+int cpu_threads();
+
 // "CPU (2 threads)", "CUDA GPU 0".
 std::string describe_device(torch::Device device);
 

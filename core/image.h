@@ -10,9 +10,6 @@ namespace neural_style {
 // Throws StyleError naming `what` when the image is empty or its buffer does not match its size.
 void check_image(const RgbaImage &image, const char *what);
 
-// The size that fits `source` into `max_side` on its longest side, keeping the aspect ratio; never enlarges.
-Size fit_within(Size source, int max_side);
-
 // RGB channels as a [1, 3, H, W] float tensor on the CPU.
 torch::Tensor rgb_tensor(const RgbaImage &image);
 

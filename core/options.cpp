@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include "error.h"
+#include "tiles.h"
 
 #include <cmath>
 #include <sstream>
@@ -27,15 +28,17 @@ StyleOptions seed_preset() {
 StyleOptions default_preset() {
     // Same losses and weights as the seed, so results and loss figures compare directly; what changes is how the
     // minimum is found: L-BFGS as in jcjohnson/neural-style (lr 1, no line search: one evaluation per step),
-    // coarse-to-fine as in crowsonkb/style-transfer-pytorch. Coarse passes exist to give the style's patterns room
-    // beyond VGG19's receptive field (about 156 px at conv5_1); up to 256 px one pass already sees the whole image,
-    // so passes under 256 px are skipped: at 512 px the scales are 256, 362 and 512.
+    // coarse-to-fine as in crowsonkb/style-transfer-pytorch, up to the content's own size. Coarse passes exist to
+    // give the style's patterns room beyond VGG19's receptive field (about 156 px at conv5_1); up to 256 px one pass
+    // already sees the whole image, so passes under 256 px are skipped: at 512 px the scales are 256, 362 and 512,
+    // at 2560 px seven scales from 320 px. The style keeps its aspect ratio (jcjohnson/neural-style's style_scale 1).
     StyleOptions o = seed_preset();
     o.optimizer = Optimizer::lbfgs;
     o.learning_rate = 1;
     o.steps = 300;
-    o.max_size = 512;
-    o.scales = 3;
+    o.max_size = 0;
+    o.scales = 0;
+    o.style_scale = 1;
     o.lbfgs_history = 20;
     return o;
 }
@@ -107,12 +110,21 @@ void validate(const StyleOptions &o) {
     for (double w : o.style_layer_weights)
         require(within(w, layer_weight), "style-layer-weights must be numbers from " + range_text(layer_weight));
     require(within(o.tv_weight, layer_weight), "tv-weight must be a number from " + range_text(layer_weight));
-    require(within(o.max_size, max_size), "max-size must be from " + range_text(max_size) + " pixels");
+    require(o.max_size == 0 || within(o.max_size, Limit<int>{kMinSide, max_size.max, 0}),
+            "max-size must be 0 (the content's size) or from " + std::to_string(kMinSide) + " to " +
+                std::to_string(max_size.max) + " pixels");
     require(within(o.scales, scales), "scales must be from " + range_text(scales));
     require(within(o.min_scale_size, min_scale_size),
             "min-scale-size must be from " + range_text(min_scale_size) + " pixels");
     require(within(o.lbfgs_history, lbfgs_history), "lbfgs-history must be from " + range_text(lbfgs_history));
     require(within(o.threads, threads), "threads must be from " + range_text(threads) + " (0: one per core)");
+    require(o.tile_size == 0 || within(o.tile_size, Limit<int>{kTileAlign, tile_size.max, 0}),
+            "tile-size must be 0 (automatic) or from " + std::to_string(kTileAlign) + " to " +
+                std::to_string(tile_size.max) + " pixels");
+    require(within(o.style_scale, style_scale),
+            "style-scale must be a number from " + range_text(style_scale) + " (0: stretched to the content)");
+    require(o.memory_limit / (1 << 20) <= static_cast<std::uint64_t>(memory_limit_mib.max),
+            "memory-limit must be at most " + std::to_string(memory_limit_mib.max / 1024) + " GiB");
 }
 
 } // namespace neural_style

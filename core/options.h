@@ -25,8 +25,8 @@ template <typename T> struct Limit {
 
 namespace limits {
 constexpr Limit<int> steps{1, 1000000, 1000};
-constexpr Limit<int> max_size{kMinSide, 16384, 4096};
-constexpr Limit<int> scales{1, 8, 8};
+constexpr Limit<int> max_size{0, 16384, 4096}; // 0: the content's own size
+constexpr Limit<int> scales{0, 12, 12};         // 0: as many as min_scale_size allows
 constexpr Limit<int> min_scale_size{kMinSide, 16384, 1024};
 constexpr Limit<int> lbfgs_history{1, 1000, 100};
 constexpr Limit<int> threads{0, 1024, 64}; // 0: one per core
@@ -34,6 +34,12 @@ constexpr Limit<int> threads{0, 1024, 64}; // 0: one per core
 constexpr Limit<double> loss_weight{0, 1e12, 1e12};
 // Each style layer's weight and the smoothing weight, around the seed's 0.1 to 1.
 constexpr Limit<double> layer_weight{0, 1e6, 1e6};
+// Style image's longest side relative to the candidate's; 0 stretches it to the candidate's shape (the seed).
+constexpr Limit<double> style_scale{0, 4, 2};
+// Largest tile interior side; 0: tiles only when the memory limit calls for them.
+constexpr Limit<int> tile_size{0, 16384, 4096};
+// Memory a run may use, in MiB; 0: from what the machine has available.
+constexpr Limit<int> memory_limit_mib{0, 1 << 24, 65536};
 } // namespace limits
 
 enum class Optimizer { adam, lbfgs };
@@ -50,8 +56,13 @@ struct StyleOptions {
     double tv_weight = 0;                // total variation: larger smooths the result
     Init init = Init::content;
     std::uint64_t seed = 0;              // noise init and any other randomness
-    int max_size = 0;                    // working size, longest side in pixels
-    int scales = 1;                      // coarse-to-fine passes, each about sqrt(2) larger than the last
+    int max_size = 0;                    // working size, longest side in pixels; 0: the content's own size
+    int scales = 1;                      // coarse-to-fine passes at most, each about sqrt(2) larger than the
+                                         // last; 0: as many as min_scale_size allows
+    double style_scale = 0;              // see limits::style_scale
+    std::uint64_t memory_limit = 0;      // bytes; 0: from what the machine has available
+    int tile_size = 0;                   // see limits::tile_size; smaller tiles than memory needs are for tests
+                                         // and for measuring the tiles' cost
     int min_scale_size = 16;             // coarser passes whose longest side would be smaller are skipped
     int lbfgs_history = 0;               // L-BFGS memory, in image-sized vector pairs
     DeviceChoice device = DeviceChoice::automatic;

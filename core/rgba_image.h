@@ -22,4 +22,7 @@ struct Size {
     int height;
 };
 
+// The size that fits `source` into `max_side` on its longest side, keeping the aspect ratio; never enlarges.
+Size fit_within(Size source, int max_side);
+
 } // namespace neural_style

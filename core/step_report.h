@@ -20,10 +20,16 @@ struct StepReport {
     double work_done = 0;  // share of the run's computation done after this step, 0 to 1: each step counts
                            // with its scale's pixel count, so a coarse step weighs less than a fine one
     std::string device;    // where the run computes, in words
+    // A step evaluated in tiles also reports between its tiles, so that a stop is heard within seconds: then
+    // in_step is true, `step` is the step underway, the losses are the last step's, and tiles_done < tiles.
+    bool in_step = false;
+    int tiles_done = 0;    // in_step: the tile evaluations of this step done so far
+    int tiles = 1;         // in_step: the tile evaluations of this step (two passes when a style is used);
+                           // otherwise the tiles the image is cut into at this scale (1: untiled)
 };
 
-// Called after each step with the losses measured at the start of that step. Returning false stops the run,
-// and stylize() returns the image as it is at that moment. On CUDA the reports come in batches every few steps
+// Called after each step with the losses measured at the start of that step (and between tiles, see in_step).
+// Returning false stops the run, and stylize() returns the image as it was after the last whole step. On CUDA the reports come in batches every few steps
 // (reading losses forces the host to wait for the GPU).
 using StepCallback = std::function<bool(const StepReport &)>;
 

@@ -4,7 +4,8 @@
 #include "error.h"
 #include "image.h"
 #include "lbfgs.h"
-#include "losses.h"
+#include "run_plan.h"
+#include "scale_loss.h"
 #include "vgg19.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -18,107 +19,43 @@ namespace neural_style {
 
 namespace {
 
-struct Losses {
-    torch::Tensor total, content, style, tv;
-};
-
-// The loss of one scale: VGG19 features of the candidate against the content's and the style's.
-class ScaleLoss {
-public:
-    ScaleLoss(const Vgg19Features &vgg, const StyleOptions &options, const torch::Tensor &content,
-              const torch::Tensor &style)
-        : vgg_(vgg), options_(options) {
-        for (int i = 0; i < kStyleLayerCount; ++i)
-            if (options.style_layer_weights[i] > 0 && options.style_weight > 0) {
-                style_positions_.push_back(vgg19_conv_position(kStyleLayerNames[i]));
-                style_layer_weight_.push_back(options.style_layer_weights[i]);
-            }
-        positions_ = style_positions_;
-        positions_.push_back(vgg19_conv_position(kContentLayerName));
-
-        // Targets never take part in backward; NoGradGuard rather than InferenceMode keeps them usable in it.
-        torch::NoGradGuard no_grad;
-        content_target_ = vgg_.forward(content, positions_).back();
-        if (style_positions_.empty())
-            return;
-        std::vector<torch::Tensor> style_features = vgg_.forward(style, style_positions_);
-        for (size_t i = 0; i < style_positions_.size(); ++i)
-            style_grams_.push_back(gram_matrix(style_features[i]));
-    }
-
-    Losses operator()(const torch::Tensor &candidate) const {
-        std::vector<torch::Tensor> features = vgg_.forward(candidate, positions_);
-        Losses losses;
-        losses.content = content_loss(features.back(), content_target_);
-        losses.style = torch::zeros({}, candidate.options());
-        for (size_t i = 0; i < style_positions_.size(); ++i)
-            losses.style = losses.style + style_layer_weight_[i] *
-                                              style_layer_loss(gram_matrix(features[i]), style_grams_[i], features[i]);
-        losses.tv = options_.tv_weight > 0 ? total_variation(imagenet_denormalize(candidate))
-                                           : torch::zeros({}, candidate.options());
-        losses.total = options_.content_weight * losses.content + options_.style_weight * losses.style +
-                       options_.tv_weight * losses.tv;
-        return losses;
-    }
-
-private:
-    const Vgg19Features &vgg_;
-    const StyleOptions &options_;
-    std::vector<int> style_positions_;
-    std::vector<double> style_layer_weight_;
-    std::vector<int> positions_;
-    torch::Tensor content_target_;
-    std::vector<torch::Tensor> style_grams_;
-};
-
-struct Scale {
-    Size size;
-    int steps;
-};
-
-// Coarse to fine, each scale about sqrt(2) smaller than the next; coarser scales whose longest side is under
-// min_scale_size, and any scale under kMinSide, are dropped. The steps are shared out evenly, the remainder going
-// to the finest scale.
-std::vector<Scale> plan_scales(Size final_size, const StyleOptions &options) {
-    std::vector<Size> sizes;
-    for (int s = options.scales - 1; s >= 0; --s) {
-        const double factor = std::pow(std::sqrt(2.0), -s);
-        Size size{static_cast<int>(std::lround(final_size.width * factor)),
-                  static_cast<int>(std::lround(final_size.height * factor))};
-        const bool finest = s == 0;
-        if (std::min(size.width, size.height) >= kMinSide &&
-            (finest || std::max(size.width, size.height) >= options.min_scale_size))
-            sizes.push_back(size);
-    }
-    std::vector<Scale> scales;
-    const int count = static_cast<int>(sizes.size());
-    for (int i = 0; i < count; ++i)
-        scales.push_back({sizes[i], options.steps / count + (i == count - 1 ? options.steps % count : 0)});
-    return scales;
-}
-
 // Collects per-step losses on the device and hands them to the callback in batches, so that a GPU run is not
 // forced to wait for the host after every step.
 class StepReporter {
 public:
-    StepReporter(const StepCallback &callback, torch::Device device, const std::vector<Scale> &scales)
+    StepReporter(const StepCallback &callback, torch::Device device, const RunPlan &plan)
         : callback_(callback), device_name_(describe_device(device)),
           batch_(device.is_cuda() ? 10 : 1), start_(std::chrono::steady_clock::now()) {
-        for (const Scale &scale : scales) {
+        for (const ScalePlan &scale : plan.scales) {
             total_steps_ += scale.steps;
-            total_work_ += static_cast<double>(scale.size.width) * scale.size.height * scale.steps;
+            total_work_ += work_of(scale) * scale.steps;
         }
     }
 
     // Returns false once the callback has asked to stop.
-    bool add(const Losses &losses, Size size) {
-        work_ += static_cast<double>(size.width) * size.height;
-        pending_.push_back({torch::stack({losses.total.detach(), losses.content.detach(), losses.style.detach(),
-                                          losses.tv.detach()}),
-                            size, elapsed(), work_ / total_work_});
+    bool add(const Losses &losses, const ScalePlan &scale) {
+        work_ += work_of(scale);
+        pending_.push_back({torch::stack({losses.total, losses.content, losses.style, losses.tv}), scale, elapsed(),
+                            work_ / total_work_});
         if (static_cast<int>(pending_.size()) >= batch_)
             return flush();
         return true;
+    }
+
+    // Between the tiles of the step after the last one added; false once the callback has asked to stop.
+    bool add_tile(int done, int count, const ScalePlan &scale) {
+        if (!flush())
+            return false;
+        StepReport report = last_;
+        report.step = step_ + 1;
+        report.width = scale.size.width;
+        report.height = scale.size.height;
+        report.seconds = elapsed();
+        report.work_done = (work_ + work_of(scale) * done / count) / total_work_;
+        report.in_step = true;
+        report.tiles_done = done;
+        report.tiles = count;
+        return !callback_ || callback_(report);
     }
 
     bool flush() {
@@ -134,8 +71,8 @@ public:
             StepReport report;
             report.step = ++step_;
             report.total_steps = total_steps_;
-            report.width = pending_[i].size.width;
-            report.height = pending_[i].size.height;
+            report.width = pending_[i].scale.size.width;
+            report.height = pending_[i].scale.size.height;
             report.total = rows[i][0];
             report.content = rows[i][1];
             report.style = rows[i][2];
@@ -143,6 +80,8 @@ public:
             report.seconds = pending_[i].seconds;
             report.work_done = pending_[i].work_done;
             report.device = device_name_;
+            report.tiles = pending_[i].scale.tiles;
+            last_ = report;
             if (callback_ && keep_going && !callback_(report))
                 keep_going = false;
         }
@@ -153,10 +92,15 @@ public:
 private:
     struct Pending {
         torch::Tensor losses;
-        Size size;
+        ScalePlan scale;
         double seconds;
         double work_done;
     };
+
+    // A step's share of the run: its pixels, and a tiled evaluation's second pass over them.
+    static double work_of(const ScalePlan &scale) {
+        return static_cast<double>(scale.size.width) * scale.size.height * (scale.tiles > 1 ? 4.0 / 3 : 1);
+    }
 
     double elapsed() const {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -171,32 +115,39 @@ private:
     int step_ = 0;
     std::chrono::steady_clock::time_point start_;
     std::vector<Pending> pending_;
+    StepReport last_; // the last step reported, for the reports between tiles
 };
 
-// Runs `steps` steps of the chosen optimizer on `candidate`; false when the reporter was told to stop.
-bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOptions &options, int steps, Size size,
+// Runs the scale's steps of the chosen optimizer on `candidate`; false when the reporter was told to stop (between
+// steps, or between tiles: the candidate is then as the last whole step left it).
+bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOptions &options, const ScalePlan &scale,
               StepReporter &reporter) {
+    const TileCallback between_tiles = [&](int done, int count) {
+        return done == count || reporter.add_tile(done, count, scale);
+    };
+    Losses losses;
+    torch::Tensor gradient;
     if (options.optimizer == Optimizer::adam) {
+        candidate.requires_grad_(true);
         torch::optim::Adam adam({candidate}, torch::optim::AdamOptions(options.learning_rate));
-        for (int step = 0; step < steps; ++step) {
-            adam.zero_grad();
-            Losses losses = loss(candidate);
-            losses.total.backward();
+        for (int step = 0; step < scale.steps; ++step) {
+            if (!loss.evaluate(candidate, losses, gradient, between_tiles))
+                return false;
+            candidate.mutable_grad() = gradient;
             adam.step();
-            if (!reporter.add(losses, size))
+            if (!reporter.add(losses, scale))
                 return false;
         }
         return reporter.flush();
     }
 
-    Lbfgs lbfgs(options.learning_rate, options.lbfgs_history);
-    for (int step = 0; step < steps; ++step) {
-        candidate.mutable_grad() = torch::Tensor();
-        Losses losses = loss(candidate);
-        losses.total.backward();
-        if (!reporter.add(losses, size))
+    Lbfgs lbfgs(options.learning_rate, scale.lbfgs_history);
+    for (int step = 0; step < scale.steps; ++step) {
+        if (!loss.evaluate(candidate, losses, gradient, between_tiles))
             return false;
-        lbfgs.step(candidate, candidate.grad());
+        if (!reporter.add(losses, scale))
+            return false;
+        lbfgs.step(candidate, gradient);
     }
     return reporter.flush();
 }
@@ -205,25 +156,20 @@ RgbaImage run(const RgbaImage &content, const RgbaImage &style, const Vgg19Weigh
               const StyleOptions &options, const StepCallback &on_step) {
     const torch::Device device = select_device(options.device);
     prepare_device(device, options.threads);
-
-    const Size final_size = fit_within({content.width, content.height}, options.max_size);
-    const std::vector<Scale> scales = plan_scales(final_size, options);
-    if (scales.empty())
-        throw StyleError("content image is too small: the working size " + std::to_string(final_size.width) + "x" +
-                         std::to_string(final_size.height) + " needs at least " + std::to_string(kMinSide) +
-                         " px on each side");
+    const RunPlan plan = plan_run({content.width, content.height}, {style.width, style.height}, options,
+                                  device.is_cuda());
 
     const torch::Tensor content_rgb = rgb_tensor(content);
     const torch::Tensor style_rgb = rgb_tensor(style);
     const Vgg19Features vgg(weights, device);
-    StepReporter reporter(on_step, device, scales);
+    StepReporter reporter(on_step, device, plan);
 
     torch::Tensor candidate;
-    for (const Scale &scale : scales) {
-        // The seed resizes the style image to the content's size; every scale does the same.
-        const torch::Tensor content_scaled = upload(imagenet_normalize(resize_rgb(content_rgb, scale.size)), device);
-        const torch::Tensor style_scaled = upload(imagenet_normalize(resize_rgb(style_rgb, scale.size)), device);
-        const ScaleLoss loss(vgg, options, content_scaled, style_scaled);
+    for (const ScalePlan &scale : plan.scales) {
+        torch::Tensor content_scaled = upload(imagenet_normalize(resize_rgb(content_rgb, scale.size)), device);
+        const torch::Tensor style_scaled =
+            upload(imagenet_normalize(resize_rgb(style_rgb, scale.style_size)), device);
+        const ScaleLoss loss(vgg, options, content_scaled, style_scaled, scale.tile_side);
 
         if (!candidate.defined()) {
             if (options.init == Init::content) {
@@ -235,14 +181,16 @@ RgbaImage run(const RgbaImage &content, const RgbaImage &style, const Vgg19Weigh
                     imagenet_normalize(torch::rand({1, 3, scale.size.height, scale.size.width}, generator)), device);
             }
         } else {
-            // Warm start: the previous scale's result, enlarged.
+            // Warm start: the previous scale's result, enlarged; only ever to a scale that is then computed.
             candidate = resize_rgb(candidate.detach(), scale.size).contiguous();
         }
-        candidate.requires_grad_(true);
-        if (!optimize(candidate, loss, options, scale.steps, scale.size, reporter))
+        candidate = candidate.detach();
+        content_scaled = torch::Tensor(); // the loss keeps what it needs of it: at 8192x5464 this frees 540 MB
+        if (!optimize(candidate, loss, options, scale, reporter))
             break;
     }
 
+    // The last scale is the content's size unless max-size asked for less: then the result is enlarged to it.
     const torch::Tensor result = imagenet_denormalize(candidate.detach()).to(torch::kCPU).clamp(0, 1);
     return image_from_rgb(resize_rgb(result, {content.width, content.height}), content);
 }

@@ -32,6 +32,14 @@ int vgg19_conv_position(const std::string &name) {
     throw StyleError("unknown VGG19 layer '" + name + "'");
 }
 
+int vgg19_stride(int position) {
+    int stride = 1;
+    for (int i = 0; i < position; ++i)
+        if (vgg19_convs()[i].pool_after)
+            stride *= 2;
+    return stride;
+}
+
 Vgg19Features::Vgg19Features(const Vgg19Weights &weights, torch::Device device) {
     for (size_t i = 0; i < weights.conv_weight.size(); ++i) {
         weight_.push_back(

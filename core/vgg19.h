@@ -24,6 +24,9 @@ const std::vector<VggConv> &vgg19_convs();
 // Position of a conv in vgg19_convs() by name; throws StyleError for an unknown name.
 int vgg19_conv_position(const std::string &name);
 
+// How many input pixels one feature of the conv at `position` steps over: 2 to the number of pools before it.
+int vgg19_stride(int position);
+
 class Vgg19Features {
 public:
     // Copies the weights to `device`; they never take gradients.

@@ -47,7 +47,10 @@ TEST(Presets, DefaultKeepsTheSeedLossesAndIsValid) {
     EXPECT_EQ(o.style_layer_weights, seed.style_layer_weights);
     EXPECT_EQ(o.tv_weight, seed.tv_weight);
     EXPECT_EQ(o.optimizer, ns::Optimizer::lbfgs);
-    EXPECT_GT(o.scales, 1);
+    EXPECT_EQ(o.scales, 0);   // as many as fit between min_scale_size and the content's size
+    EXPECT_EQ(o.max_size, 0); // the content's own size
+    EXPECT_EQ(o.style_scale, 1);
+    EXPECT_EQ(seed.style_scale, 0); // the seed stretches the style to the content
     EXPECT_NO_THROW(ns::validate(o));
 }
 
@@ -149,8 +152,14 @@ TEST(Validate, RejectsEachBadValueNamingIt) {
         {"tv weight NaN", [=](ns::StyleOptions &o) { o.tv_weight = nan; }, "tv weight"},
         {"max size too small", [](ns::StyleOptions &o) { o.max_size = 15; }, "max size"},
         {"max size too large", [](ns::StyleOptions &o) { o.max_size = 16385; }, "max size"},
-        {"scales 0", [](ns::StyleOptions &o) { o.scales = 0; }, "scales"},
-        {"scales 9", [](ns::StyleOptions &o) { o.scales = 9; }, "scales"},
+        {"max size negative", [](ns::StyleOptions &o) { o.max_size = -1; }, "max size"},
+        {"scales negative", [](ns::StyleOptions &o) { o.scales = -1; }, "scales"},
+        {"scales 13", [](ns::StyleOptions &o) { o.scales = 13; }, "scales"},
+        {"style scale negative", [](ns::StyleOptions &o) { o.style_scale = -1; }, "style scale"},
+        {"style scale NaN", [=](ns::StyleOptions &o) { o.style_scale = nan; }, "style scale"},
+        {"style scale 5", [](ns::StyleOptions &o) { o.style_scale = 5; }, "style scale"},
+        {"content weight over the limit", [](ns::StyleOptions &o) { o.content_weight = 2e12; }, "content weight"},
+        {"memory limit 17 TB", [](ns::StyleOptions &o) { o.memory_limit = 17ull << 40; }, "memory limit"},
         {"min scale size 15", [](ns::StyleOptions &o) { o.min_scale_size = 15; }, "min scale size"},
         {"min scale size 16385", [](ns::StyleOptions &o) { o.min_scale_size = 16385; }, "min scale size"},
         {"lbfgs history 0", [](ns::StyleOptions &o) { o.lbfgs_history = 0; }, "lbfgs history"},
@@ -176,7 +185,7 @@ TEST(Validate, AcceptsTheBounds) {
     ns::StyleOptions o = ns::seed_preset();
     o.steps = 1;
     o.max_size = 16;
-    o.scales = 8;
+    o.scales = 12;
     o.min_scale_size = 16;
     o.lbfgs_history = 1;
     o.threads = 0;
@@ -188,6 +197,10 @@ TEST(Validate, AcceptsTheBounds) {
     o.min_scale_size = 16384;
     o.lbfgs_history = 1000;
     o.threads = 1024;
+    EXPECT_NO_THROW(ns::validate(o));
+    o.max_size = 0;
+    o.scales = 0;
+    o.style_scale = 4;
     EXPECT_NO_THROW(ns::validate(o));
 }
 

@@ -613,3 +613,70 @@ TEST_F(Stylize, WorksWithoutACallback) {
 }
 
 } // namespace
+
+// --- full resolution and tiles ----------------------------------------------------------------------------------
+
+namespace {
+
+TEST_F(Stylize, DefaultsPaintAtTheContentsOwnSize) {
+    ns::StyleOptions options = ns::default_preset();
+    options.steps = 3;
+    options.device = ns::DeviceChoice::cpu;
+    const ns::RgbaImage content = pattern_image(300, 200, 0);
+    const Result r = run(content, pattern_image(90, 120, 5), options);
+    ASSERT_FALSE(r.reports.empty());
+    EXPECT_EQ(r.reports.back().width, 300) << "the last scale is computed at the content's size, not enlarged";
+    EXPECT_EQ(r.reports.back().height, 200);
+    EXPECT_EQ(r.reports.front().width, 300) << "under min-scale-size (256 px) there is one scale";
+}
+
+// Each step's loss is measured at the image the steps before made, so equal losses at steps 1 and 2 show the
+// tiled run follows the untiled one. (From the second update on, L-BFGS's curvature pairs amplify the last digits:
+// by step 3 the two differ by about 1e-3 of the loss.)
+TEST_F(Stylize, TiledRunEqualsUntiledRun) {
+    ns::StyleOptions options = small_options(2);
+    options.optimizer = ns::Optimizer::lbfgs; // its steps follow the gradient smoothly; Adam's follow its sign
+    options.learning_rate = 1;
+    options.max_size = 0;
+    options.style_scale = 1;
+    const ns::RgbaImage content = pattern_image(272, 208, 0);
+    const ns::RgbaImage style = pattern_image(160, 200, 5);
+    const Result whole = run(content, style, options);
+    options.tile_size = 96;
+    const Result tiled = run(content, style, options);
+    std::vector<ns::StepReport> steps;
+    for (const ns::StepReport &report : tiled.reports)
+        if (!report.in_step)
+            steps.push_back(report);
+    ASSERT_EQ(whole.reports.size(), steps.size());
+    EXPECT_EQ(tiled.reports.size(), steps.size() * 18) << "17 between the tiles of each step";
+    EXPECT_EQ(whole.reports.back().tiles, 1);
+    EXPECT_EQ(steps.back().tiles, 9);
+    for (size_t i = 0; i < whole.reports.size(); ++i)
+        EXPECT_NEAR(steps[i].total, whole.reports[i].total, 1e-4 * whole.reports[i].total) << "step " << i + 1;
+    EXPECT_LE(max_difference(tiled.image, whole.image), 1e-2);
+    EXPECT_GT(max_difference(whole.image, content), 1e-3) << "the run changed the picture";
+}
+
+TEST_F(Stylize, StopBetweenTilesKeepsTheLastWholeStep) {
+    ns::StyleOptions options = small_options(3);
+    options.max_size = 0;
+    options.tile_size = 96;
+    const ns::RgbaImage content = pattern_image(272, 208, 0);
+    const ns::RgbaImage style = pattern_image(160, 200, 5);
+    std::vector<ns::StepReport> reports;
+    const ns::RgbaImage stopped = ns::stylize(content, style, *weights_, options, [&](const ns::StepReport &r) {
+        reports.push_back(r);
+        return !(r.in_step && r.step == 2 && r.tiles_done == 4);
+    });
+    ASSERT_FALSE(reports.empty());
+    EXPECT_TRUE(reports.back().in_step);
+    EXPECT_EQ(reports.back().tiles, 2 * 9);
+    EXPECT_LT(reports.back().work_done, 2.0 / 3);
+    EXPECT_GT(reports.back().work_done, 1.0 / 3);
+    options.steps = 1;
+    const Result one = run(content, style, options);
+    EXPECT_LE(max_difference(stopped, one.image), 1e-6) << "the image after step 1, the last whole step";
+}
+
+} // namespace

@@ -1,0 +1,79 @@
+#include "memory.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#ifdef NEURAL_STYLE_HAVE_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
+namespace neural_style {
+
+namespace {
+
+// MemAvailable of /proc/meminfo: what can be allocated without swapping (Linux 3.14 and later).
+std::uint64_t available_ram() {
+    std::ifstream meminfo("/proc/meminfo");
+    std::string key;
+    std::uint64_t kilobytes = 0;
+    std::string unit;
+    while (meminfo >> key >> kilobytes >> unit)
+        if (key == "MemAvailable:")
+            return kilobytes * 1024;
+    return 0;
+}
+
+std::uint64_t available_gpu_memory() {
+#ifdef NEURAL_STYLE_HAVE_CUDA
+    size_t free = 0, total = 0;
+    if (cudaMemGetInfo(&free, &total) == cudaSuccess)
+        return free;
+#endif
+    return 0;
+}
+
+} // namespace
+
+std::uint64_t default_memory_limit(bool cuda) {
+    const std::uint64_t available = cuda ? available_gpu_memory() : available_ram();
+    return available / 4 * 3;
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+    char text[32];
+    const double megabytes = static_cast<double>(bytes) / (1 << 20);
+    if (megabytes < 1000)
+        std::snprintf(text, sizeof text, "%.0f MB", megabytes);
+    else
+        std::snprintf(text, sizeof text, "%.1f GB", megabytes / 1024);
+    return text;
+}
+
+std::optional<std::uint64_t> parse_byte_size(const std::string &text) {
+    std::istringstream in(text);
+    double number = 0;
+    if (!(in >> number) || !std::isfinite(number) || number <= 0)
+        return std::nullopt;
+    std::string suffix;
+    in >> suffix;
+    double unit = 1;
+    if (suffix == "K" || suffix == "k")
+        unit = 1024.0;
+    else if (suffix == "M" || suffix == "m")
+        unit = 1024.0 * 1024;
+    else if (suffix == "G" || suffix == "g")
+        unit = 1024.0 * 1024 * 1024;
+    else if (!suffix.empty())
+        return std::nullopt;
+    if (!in.eof() && in.peek() != std::char_traits<char>::eof())
+        return std::nullopt;
+    const double bytes = number * unit;
+    if (bytes > 1e18)
+        return std::nullopt;
+    return static_cast<std::uint64_t>(bytes);
+}
+
+} // namespace neural_style

@@ -1,0 +1,26 @@
+// How much memory a run may use, and what its parts take: the numbers the run plan is sized by.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace neural_style {
+
+// What a run may use when the user sets no limit: three quarters of the memory the device has available now,
+// leaving the rest to the host (GIMP and its images) and the system. 0 when it cannot be told.
+std::uint64_t default_memory_limit(bool cuda);
+
+// Bytes of the forward and backward pass through VGG19 (conv1_1 to conv5_1) per pixel of the image it runs on,
+// the activations kept for backward included. Measured: peak RSS growth of one evaluation on the CPU.
+constexpr double kBackwardBytesPerPixel = 3200;
+// LibTorch's own working memory and the VGG19 weights (52 MB): the peak of a run on a tiny image.
+constexpr std::uint64_t kBaseBytes = 400ull << 20;
+
+// "5.1 GB", "800 MB": for messages.
+std::string format_bytes(std::uint64_t bytes);
+
+// "800M", "6G", "1.5G", "2000000000": bytes, or nothing when the text is not such a size.
+std::optional<std::uint64_t> parse_byte_size(const std::string &text);
+
+} // namespace neural_style

@@ -1,0 +1,175 @@
+#include "run_plan.h"
+
+#include "error.h"
+#include "memory.h"
+#include "tiles.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace neural_style {
+
+namespace {
+
+// Tiles smaller than this spend most of their time on the halo (a 256 px interior reads 416 px: 2.6x the pixels).
+constexpr int kMinTileSide = 256;
+
+constexpr double kImageBytesPerPixel = 3 * sizeof(float);
+
+// Per pixel of the candidate, what stays allocated through a scale besides the network's passes: the candidate,
+// its gradient, the content layer's targets (512 channels at 1/64 of the pixels), and the
+// optimizer's state: L-BFGS's last gradient and step, its history pairs and the two temporaries of its two-loop
+// recursion; Adam's two moments.
+double resident_bytes_per_pixel(const StyleOptions &options, int lbfgs_history) {
+    const double targets = 512.0 / 64 * sizeof(float);
+    const double optimizer = options.optimizer == Optimizer::lbfgs ? (2.0 * lbfgs_history + 4) * kImageBytesPerPixel
+                                                                   : 2 * kImageBytesPerPixel;
+    return 2 * kImageBytesPerPixel + targets + optimizer;
+}
+
+// The L-BFGS history tried at a scale, largest first: halving from the user's down to kMinLbfgsHistory, then, for
+// images too large for that, down to one pair (still a quasi-Newton step, as Barzilai and Borwein's).
+std::vector<int> histories(const StyleOptions &options) {
+    if (options.optimizer != Optimizer::lbfgs)
+        return {0};
+    std::vector<int> tried{options.lbfgs_history};
+    while (tried.back() > kMinLbfgsHistory)
+        tried.push_back(std::max(kMinLbfgsHistory, tried.back() / 2));
+    for (int last : {2, 1})
+        if (tried.back() > last)
+            tried.push_back(last);
+    return tried;
+}
+
+std::uint64_t pass_bytes(long long pixels) { return static_cast<std::uint64_t>(kBackwardBytesPerPixel * pixels); }
+
+std::vector<Size> scale_sizes(Size final_size, const StyleOptions &options) {
+    std::vector<Size> sizes{final_size};
+    const int most = options.scales > 0 ? options.scales : limits::scales.max;
+    for (int s = 1; s < most; ++s) {
+        const double factor = std::pow(std::sqrt(2.0), -s);
+        const Size size{static_cast<int>(std::lround(final_size.width * factor)),
+                        static_cast<int>(std::lround(final_size.height * factor))};
+        if (std::min(size.width, size.height) < kMinSide ||
+            std::max(size.width, size.height) < options.min_scale_size)
+            break;
+        sizes.insert(sizes.begin(), size);
+    }
+    return sizes;
+}
+
+// The tile side, history and peak for one scale, or false when nothing fits. `host_bytes` is what the run holds
+// whatever the scale: the content and style images at their full size, as given and as tensors.
+bool fit_scale(ScalePlan &scale, const StyleOptions &options, std::uint64_t host_bytes, std::uint64_t limit) {
+    const long long pixels = static_cast<long long>(scale.size.width) * scale.size.height;
+    const long long style_pixels = static_cast<long long>(scale.style_size.width) * scale.style_size.height;
+    const int longest = std::max(scale.size.width, scale.size.height);
+    for (int history : histories(options)) {
+        const std::uint64_t resident = kBaseBytes + host_bytes +
+                                       static_cast<std::uint64_t>(resident_bytes_per_pixel(options, history) * pixels);
+        // The style's Gram matrices are gathered once, before the optimizer's state exists: forward only, about a
+        // third of a backward pass's memory.
+        const auto whole = std::max(resident + pass_bytes(pixels), kBaseBytes + pass_bytes(style_pixels) / 3);
+        const bool whole_allowed = options.tile_size <= 0 || options.tile_size >= longest;
+        if (whole_allowed && whole <= limit) {
+            scale = {scale.size, scale.style_size, scale.steps, 0, 1, history, whole};
+            return true;
+        }
+        const int first_side = options.tile_size > 0 ? options.tile_size : std::min(longest, 4096);
+        const int smallest_side = std::min(first_side, kMinTileSide);
+        for (int side = first_side / kTileAlign * kTileAlign; side >= smallest_side; side -= 2 * kTileAlign) {
+            const long long padded = static_cast<long long>(padded_side(side)) * padded_side(side);
+            const std::uint64_t peak = resident + pass_bytes(padded);
+            if (peak <= limit) {
+                const int tiles = static_cast<int>(tile_layout(scale.size, side).size());
+                scale = {scale.size, scale.style_size, scale.steps, side, tiles, history, peak};
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+std::vector<int> step_shares(int steps, int scale_count) {
+    std::vector<double> weights;
+    double sum = 0;
+    for (int i = 0; i < scale_count; ++i) {
+        weights.push_back(std::pow(kStepDecay, i));
+        sum += weights.back();
+    }
+    std::vector<int> shares(static_cast<size_t>(scale_count), 1);
+    const int rest = steps - scale_count;
+    int given = 0;
+    for (int i = 1; i < scale_count; ++i) {
+        const int extra = static_cast<int>(rest * weights[static_cast<size_t>(i)] / sum);
+        shares[static_cast<size_t>(i)] += extra;
+        given += extra;
+    }
+    shares[0] += rest - given;
+    return shares;
+}
+
+double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads) {
+    if (cuda || cpu_threads <= 0)
+        return 0;
+    double seconds = 0;
+    for (const ScalePlan &scale : plan.scales) {
+        double pixels = static_cast<double>(scale.size.width) * scale.size.height;
+        if (scale.tiles > 1) {
+            double padded = 0;
+            for (const Tile &tile : tile_layout(scale.size, scale.tile_side))
+                padded += static_cast<double>(tile.padded.area());
+            pixels = padded * 4 / 3; // the Gram pass is a forward pass: a third of forward and backward
+        }
+        seconds += scale.steps * pixels / 1e6 * kCpuCoreSecondsPerMegapixelStep / cpu_threads;
+    }
+    return seconds;
+}
+
+Size style_size_at(Size style, Size scale_size, double style_scale) {
+    if (style_scale <= 0)
+        return scale_size;
+    const double longest = style_scale * std::max(scale_size.width, scale_size.height);
+    const double factor = longest / std::max(style.width, style.height);
+    return {std::max(kMinSide, static_cast<int>(std::lround(style.width * factor))),
+            std::max(kMinSide, static_cast<int>(std::lround(style.height * factor)))};
+}
+
+RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cuda) {
+    const Size final_size = options.max_size > 0 ? fit_within(content, options.max_size) : content;
+    if (std::min(final_size.width, final_size.height) < kMinSide)
+        throw StyleError("content image is too small: the working size " + std::to_string(final_size.width) + "x" +
+                         std::to_string(final_size.height) + " needs at least " + std::to_string(kMinSide) +
+                         " px on each side");
+    std::vector<Size> sizes = scale_sizes(final_size, options);
+    // Every scale takes at least one step: with fewer steps than scales, the coarsest go.
+    if (static_cast<int>(sizes.size()) > options.steps)
+        sizes.erase(sizes.begin(), sizes.end() - options.steps);
+    const std::vector<int> steps = step_shares(options.steps, static_cast<int>(sizes.size()));
+
+    RunPlan plan;
+    plan.memory_limit = options.memory_limit > 0 ? options.memory_limit : default_memory_limit(cuda);
+    const std::uint64_t limit = plan.memory_limit > 0 ? plan.memory_limit : UINT64_MAX;
+    // An RgbaImage (4 floats) and an RGB tensor (3 floats) of each; the CUDA tensors are on the device.
+    const double host_per_pixel = cuda ? 0 : 4 * sizeof(float) + kImageBytesPerPixel;
+    const auto host_bytes = static_cast<std::uint64_t>(
+        host_per_pixel * (static_cast<double>(content.width) * content.height + static_cast<double>(style.width) * style.height));
+    for (size_t i = 0; i < sizes.size(); ++i) {
+        ScalePlan scale;
+        scale.size = sizes[i];
+        scale.style_size = style_size_at(style, sizes[i], options.style_scale);
+        scale.steps = steps[i];
+        if (!fit_scale(scale, options, host_bytes, limit))
+            throw StyleError("not enough memory: " + std::to_string(scale.size.width) + "x" +
+                             std::to_string(scale.size.height) + " px needs more than the " +
+                             format_bytes(plan.memory_limit) +
+                             " allowed even in tiles; raise memory-limit or lower max-size");
+        plan.peak_bytes = std::max(plan.peak_bytes, scale.peak_bytes);
+        plan.scales.push_back(scale);
+    }
+    return plan;
+}
+
+} // namespace neural_style

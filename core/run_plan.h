@@ -1,0 +1,59 @@
+// What a run will do before it starts: its scales, the steps each gets, the tiles each is evaluated in, the memory
+// it will take and whether that fits. Free of LibTorch, so hosts can show it before a run.
+#pragma once
+
+#include "options.h"
+#include "rgba_image.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace neural_style {
+
+struct ScalePlan {
+    Size size;          // of the candidate at this scale
+    Size style_size;    // of the style image at this scale
+    int steps = 0;
+    int tile_side = 0;  // largest tile interior side; 0: the whole image at once
+    int tiles = 1;      // tiles per evaluation
+    int lbfgs_history = 0;
+    std::uint64_t peak_bytes = 0;
+};
+
+struct RunPlan {
+    std::vector<ScalePlan> scales; // coarse to fine; the last one is the result's size
+    std::uint64_t memory_limit = 0;
+    std::uint64_t peak_bytes = 0;  // the largest scale's estimate
+};
+
+// The finest scale is the content's own size, or the size that fits options.max_size. Coarser scales are each about
+// sqrt(2) smaller, down to options.min_scale_size (options.scales of them at most; 0: as many as that gives). The
+// steps go mostly to the coarse scales (see step_shares()). Each scale is evaluated whole when it fits in the memory
+// limit (options.memory_limit, or default_memory_limit()) and in tiles when it does not; the L-BFGS history
+// shrinks before tiles get small. Throws StyleError when even that does not fit.
+RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cuda);
+
+// Seconds the plan should take on `cpu_threads` CPU threads, from the pace measured on this project's machine
+// (kCpuCoreSecondsPerMegapixelStep); tiled steps add their second pass and their halos. 0 on CUDA, whose speed
+// varies too much between cards to guess.
+double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads);
+
+// CPU time of one step per megapixel: 2 threads of an AMD EPYC (Zen, AVX-512) took 1.2 s per step at 512x512
+// (README, Performance), 4.6 s per megapixel, so 9.2 core-seconds.
+constexpr double kCpuCoreSecondsPerMegapixelStep = 9.2;
+
+// Fewest L-BFGS pairs a fine scale keeps (jcjohnson/neural-style uses 5 at its largest sizes).
+constexpr int kMinLbfgsHistory = 5;
+
+// Each scale's steps, coarse to fine, adding up to `steps`: every scale gets one, and the rest is shared with
+// weights halving from one scale to the next. A scale has twice the pixels of the one before, so each scale takes
+// about the same time: the coarse scales, which set the composition, get most of the iterations, and the full size
+// gets a few that sharpen it. At 2560x1600 with 300 steps that is 152, 74, 37, 19, 10, 5, 3 over 7 scales.
+constexpr double kStepDecay = 0.5;
+std::vector<int> step_shares(int steps, int scale_count);
+
+// The style image's size at a scale whose candidate is `scale_size`: stretched to it when style_scale is 0 (the
+// seed), else with its own aspect ratio and its longest side style_scale times the candidate's.
+Size style_size_at(Size style, Size scale_size, double style_scale);
+
+} // namespace neural_style

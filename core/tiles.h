@@ -1,0 +1,43 @@
+// Cutting an image into tiles whose VGG19 features, once the halo is cropped away, are exactly the untiled ones.
+#pragma once
+
+#include "rgba_image.h"
+
+#include <vector>
+
+namespace neural_style {
+
+// Tiles start on multiples of this, so that the four 2x2 max pools see the same windows as in the whole image.
+constexpr int kTileAlign = 16;
+
+// Each tile reads this many pixels beyond its interior (less at the image's own border). A zero-padded edge spoils
+// one feature per 3x3 conv and half of that (rounded up) per pool: 1, 2 | 1, 2, 3 | 2, 3, 4, 5, 6 | 3 ... 7 | 4, 5
+// features from conv1_1 to conv5_1, and 5 features of conv5_1 are 80 pixels (VGG19's receptive field there is 156
+// pixels, 78 to each side, rounded up to kTileAlign).
+constexpr int kTileHalo = 80;
+
+struct Rect {
+    int x = 0, y = 0, width = 0, height = 0;
+    long long area() const { return static_cast<long long>(width) * height; }
+};
+
+struct Tile {
+    Rect interior; // the pixels whose features this tile contributes; the interiors cover the image once
+    Rect padded;   // the interior and its halo, clipped to the image: what the network is run on
+};
+
+// Interiors no larger than `max_side` (rounded down to kTileAlign, at least kTileAlign) on either side, spread
+// evenly over the image; one tile covering everything when it fits.
+std::vector<Tile> tile_layout(Size image, int max_side);
+
+// The padded tile's side for an interior side: what memory is sized by.
+int padded_side(int interior_side);
+
+// The features of `tile`'s interior inside the padded tile's feature map of a layer with the given stride, as
+// [begin, end) along one axis: the halo's features are cropped away before any loss.
+struct FeatureSpan {
+    int begin, end;
+};
+FeatureSpan interior_features(int interior_begin, int interior_end, int padded_begin, int stride);
+
+} // namespace neural_style

@@ -1,0 +1,136 @@
+// run_plan.h and memory.h: scales up to the content's own size, the step schedule, tiles and history under a
+// memory limit, the style's own size, and byte sizes as users type them.
+#include "error.h"
+#include "memory.h"
+#include "options.h"
+#include "run_plan.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+namespace ns = neural_style;
+
+namespace {
+
+constexpr std::uint64_t GiB = 1ull << 30;
+
+ns::StyleOptions defaults_with_limit(std::uint64_t limit) {
+    ns::StyleOptions options = ns::default_preset();
+    options.memory_limit = limit;
+    return options;
+}
+
+TEST(RunPlan, DefaultsPaintAtTheContentsOwnSizeCoarseToFine) {
+    const ns::RunPlan plan = ns::plan_run({2560, 1600}, {1200, 900}, defaults_with_limit(64 * GiB), false);
+    ASSERT_EQ(plan.scales.size(), 7u);
+    EXPECT_EQ(plan.scales.back().size.width, 2560);
+    EXPECT_EQ(plan.scales.back().size.height, 1600);
+    EXPECT_EQ(plan.scales.front().size.width, 320);
+    for (size_t i = 1; i < plan.scales.size(); ++i) {
+        const double ratio = static_cast<double>(plan.scales[i].size.width) / plan.scales[i - 1].size.width;
+        EXPECT_NEAR(ratio, std::sqrt(2.0), 0.01);
+        EXPECT_LT(plan.scales[i].steps, plan.scales[i - 1].steps); // coarse scales do the work
+    }
+    int steps = 0;
+    for (const ns::ScalePlan &scale : plan.scales)
+        steps += scale.steps;
+    EXPECT_EQ(steps, 300);
+}
+
+TEST(RunPlan, MaxSizeCapsTheFinestScale) {
+    ns::StyleOptions options = defaults_with_limit(64 * GiB);
+    options.max_size = 512;
+    const ns::RunPlan plan = ns::plan_run({2560, 1600}, {512, 512}, options, false);
+    ASSERT_EQ(plan.scales.size(), 3u);
+    EXPECT_EQ(plan.scales[0].size.width, 256);
+    EXPECT_EQ(plan.scales[1].size.width, 362);
+    EXPECT_EQ(plan.scales[2].size.width, 512);
+    EXPECT_EQ(plan.scales[2].size.height, 320);
+}
+
+TEST(RunPlan, SeedIsOneUntiledScaleWithTheStyleStretched) {
+    ns::StyleOptions seed = ns::seed_preset();
+    seed.memory_limit = 8 * GiB;
+    const ns::RunPlan plan = ns::plan_run({800, 600}, {300, 500}, seed, false);
+    ASSERT_EQ(plan.scales.size(), 1u);
+    EXPECT_EQ(plan.scales[0].size.width, 400);
+    EXPECT_EQ(plan.scales[0].tiles, 1);
+    EXPECT_EQ(plan.scales[0].style_size.width, 400);
+    EXPECT_EQ(plan.scales[0].style_size.height, 300);
+    EXPECT_EQ(plan.scales[0].steps, 2000);
+}
+
+TEST(RunPlan, StyleKeepsItsAspectRatioScaledToTheCandidate) {
+    const ns::Size s = ns::style_size_at({1000, 500}, {2000, 1500}, 1);
+    EXPECT_EQ(s.width, 2000);
+    EXPECT_EQ(s.height, 1000);
+    const ns::Size half = ns::style_size_at({1000, 500}, {2000, 1500}, 0.5);
+    EXPECT_EQ(half.width, 1000);
+    EXPECT_EQ(half.height, 500);
+}
+
+TEST(RunPlan, LargeScalesAreTiledWithinTheLimit) {
+    const std::uint64_t limit = 8 * GiB;
+    const ns::RunPlan plan = ns::plan_run({8192, 5464}, {1024, 1024}, defaults_with_limit(limit), false);
+    const ns::ScalePlan &finest = plan.scales.back();
+    EXPECT_EQ(finest.size.width, 8192);
+    EXPECT_GT(finest.tiles, 1);
+    EXPECT_GE(finest.tile_side, 256);
+    EXPECT_LT(finest.lbfgs_history, 20); // the history is part of the budget
+    EXPECT_GE(finest.lbfgs_history, 1);
+    EXPECT_LE(plan.peak_bytes, limit);
+    for (const ns::ScalePlan &scale : plan.scales)
+        EXPECT_LE(scale.peak_bytes, limit);
+    EXPECT_EQ(plan.scales.front().tiles, 1);
+}
+
+TEST(RunPlan, ARunThatCannotFitIsRefusedWithTheLimitNamed) {
+    try {
+        ns::plan_run({8192, 8192}, {512, 512}, defaults_with_limit(600ull << 20), false);
+        FAIL() << "expected a StyleError";
+    } catch (const ns::StyleError &e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("not enough memory"), std::string::npos) << message;
+        EXPECT_NE(message.find("600 MB"), std::string::npos) << message;
+    }
+}
+
+TEST(StepShares, AddUpEveryScaleGetsOneAndTheyHalve) {
+    const std::vector<int> shares = ns::step_shares(300, 7);
+    EXPECT_EQ(std::accumulate(shares.begin(), shares.end(), 0), 300);
+    EXPECT_EQ(shares, (std::vector<int>{152, 74, 37, 19, 10, 5, 3}));
+    const std::vector<int> few = ns::step_shares(3, 3);
+    EXPECT_EQ(few, (std::vector<int>{1, 1, 1}));
+    EXPECT_EQ(ns::step_shares(10, 1), (std::vector<int>{10}));
+}
+
+TEST(RunPlan, FewerStepsThanScalesDropsTheCoarsest) {
+    ns::StyleOptions options = defaults_with_limit(64 * GiB);
+    options.steps = 2;
+    const ns::RunPlan plan = ns::plan_run({2560, 1600}, {512, 512}, options, false);
+    ASSERT_EQ(plan.scales.size(), 2u);
+    EXPECT_EQ(plan.scales.back().size.width, 2560);
+}
+
+TEST(ByteSize, ParsesWhatUsersType) {
+    EXPECT_EQ(ns::parse_byte_size("800M"), 800ull << 20);
+    EXPECT_EQ(ns::parse_byte_size("6G"), 6 * GiB);
+    EXPECT_EQ(ns::parse_byte_size("1.5G"), 3 * GiB / 2);
+    EXPECT_EQ(ns::parse_byte_size("4096"), 4096u);
+    EXPECT_FALSE(ns::parse_byte_size(""));
+    EXPECT_FALSE(ns::parse_byte_size("-1G"));
+    EXPECT_FALSE(ns::parse_byte_size("6GB"));
+    EXPECT_FALSE(ns::parse_byte_size("G"));
+    EXPECT_FALSE(ns::parse_byte_size("nan"));
+    EXPECT_EQ(ns::format_bytes(800ull << 20), "800 MB");
+    EXPECT_EQ(ns::format_bytes(5 * GiB + GiB / 10), "5.1 GB");
+}
+
+TEST(MemoryLimit, DefaultComesFromTheMachine) {
+    const std::uint64_t limit = ns::default_memory_limit(false);
+    EXPECT_GT(limit, 100ull << 20);
+}
+
+} // namespace
