@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Smoke test of neural-style-benchmark: runs it with --quick and checks that it writes complete, valid JSON.
 
-    check_results.py BENCHMARK [--pytorch SCRIPT]
+    check_results.py BENCHMARK [--pytorch SCRIPT | --large]
 
 No timing assertions: only that every measurement ran and produced numbers. With --pytorch the PyTorch reference
-runs too; the test is skipped (77) when this Python has no torch.
+runs too; the test is skipped (77) when this Python has no torch. With --large the large-image section runs
+(at tiny sizes) instead of the others.
 """
 import json
 import math
@@ -46,6 +47,38 @@ def main():
             results = json.load(f)
     check(results["program"] == "neural-style-benchmark", "program name")
     check(results["quick"] is True, "quick flag")
+    if "--large" in extra:
+        check_large(results["large"])
+    else:
+        check_sections(results, extra)
+    print("OK")
+    return 0
+
+
+def check_step(r, what):
+    check("error" not in r, f"{what}: {r.get('error')}")
+    for key in ("setup_seconds", "step_seconds", "estimated_peak_mb", "measured_peak_mb", "measured_over_estimated"):
+        check(number(r[key]) and r[key] > 0, f"{what}: {key} = {r.get(key)!r}")
+    check(r["under_limit"] is True, f"{what}: peak {r['measured_peak_mb']} MB over the limit")
+
+
+def check_large(large):
+    check([(r["width"], r["height"]) for r in large["steps"]] == [(96, 64), (80, 80)], "the --quick large sizes")
+    for r in large["steps"]:
+        check_step(r, f"{r['width']}x{r['height']}")
+    tiling = large["tiling"]
+    check_step(tiling["untiled"], "untiled")
+    check_step(tiling["tiled"], "tiled")
+    check(tiling["untiled"]["tiles"] == 1 and tiling["tiled"]["tiles"] > 1, "forced tiles")
+    check(number(tiling["tiled_over_untiled"]), "the tiles' cost")
+    runs = large["default_run"]
+    for key in ("full_size", "old_working_size"):
+        check("error" not in runs[key], f"default run {key}: {runs[key].get('error')}")
+        check(runs[key]["steps"] == 10 and number(runs[key]["seconds"]), f"default run {key}: its steps and time")
+    check(number(runs["full_over_old"]), "full size against the old working size")
+
+
+def check_sections(results, extra):
     check(len(results["devices"]) == 1 and results["devices"][0]["device"] == "cpu", "one CPU device")
     device = results["devices"][0]
     check([r["size"] for r in device["sizes"]] == [32, 48], "the --quick sizes")
@@ -70,8 +103,6 @@ def main():
         a, b = ttq["default"]["curve"][0][2], ttq["pytorch"]["curve"][0][2]
         check(abs(a - b) <= 1e-3 * max(abs(a), abs(b)), f"first losses differ: core {a}, PyTorch {b}")
     check("Time to quality" in results["table"], "the table")
-    print("OK")
-    return 0
 
 
 if __name__ == "__main__":

@@ -7,19 +7,18 @@ weights, images and losses, and compares the time each needs to reach the seed p
 It mirrors core/stylize.cpp exactly: VGG19 post-ReLU features (conv1_1..conv5_1 for style, conv4_2 for content),
 unnormalised Gram matrices, content = mean((F - P)^2), style layer = mean((G - A)^2) / (C*H*W), total =
 content_weight * content + style_weight * sum(layer_weight * style layer) + tv_weight * tv; L-BFGS (no line search,
-one evaluation per iteration, a new optimizer per scale); coarse to fine, each scale sqrt(2) smaller than the next,
-scales under 16 px and coarser scales under --min-scale-size dropped, steps shared equally with the remainder on
-the finest; content and style resized to every scale from the originals (area when shrinking, bicubic when
-enlarging), the candidate warm-started by enlarging the previous scale's result. Reads safetensors with json +
-numpy (no pickle) and images as the .npy files the benchmark writes (float32 [H, W, 4]). Writes the loss of each
-step (measured at its start, as the core reports it) against seconds since the optimisation started, the same
-moment the core's clock starts.
+one evaluation per iteration, a new optimizer per scale); coarse to fine over the scales the core planned
+(--scale-plan: each scale's size, steps, style size and L-BFGS history, from core/run_plan.h's plan_run), content
+and style resized to every scale from the originals (area when shrinking, bicubic when enlarging), the candidate
+warm-started by enlarging the previous scale's result. Always untiled: the benchmark runs it at sizes that fit.
+Reads safetensors with json + numpy (no pickle) and images as the .npy files the benchmark writes (float32
+[H, W, 4]). Writes the loss of each step (measured at its start, as the core reports it) against seconds since the
+optimisation started, the same moment the core's clock starts.
 
-    pytorch_reference.py --weights W --content C.npy --style S.npy --max-size N --result OUT.json [options]
+    pytorch_reference.py --weights W --content C.npy --style S.npy --scale-plan PLAN --result OUT.json [options]
 """
 import argparse
 import json
-import math
 import struct
 import sys
 import time
@@ -33,7 +32,6 @@ CONVS = [  # feature index, pool after
     (19, False), (21, False), (23, False), (25, True), (28, False)]
 STYLE_LAYERS = [0, 5, 10, 19, 28]  # conv1_1, conv2_1, conv3_1, conv4_1, conv5_1
 CONTENT_LAYER = 21                 # conv4_2
-MIN_SIDE = 16
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
 
@@ -76,27 +74,18 @@ def resize(rgb, height, width):
     return F.interpolate(rgb, size=(height, width), mode="bicubic", align_corners=False)
 
 
-def lround(x):
-    return int(math.floor(x + 0.5))
+def parse_size(text):
+    width, height = text.split("x")
+    return int(width), int(height)
 
 
-def fit_within(width, height, max_side):
-    longest = max(width, height)
-    if longest <= max_side:
-        return width, height
-    scale = max_side / longest
-    return max(1, lround(width * scale)), max(1, lround(height * scale))
-
-
-def plan_scales(width, height, steps, scales, min_scale_size):
-    sizes = []
-    for s in range(scales - 1, -1, -1):
-        factor = math.pow(math.sqrt(2.0), -s)
-        size = (lround(width * factor), lround(height * factor))
-        if min(size) >= MIN_SIDE and (s == 0 or max(size) >= min_scale_size):
-            sizes.append(size)
-    count = len(sizes)
-    return [(w, h, steps // count + (steps % count if i == count - 1 else 0)) for i, (w, h) in enumerate(sizes)]
+def parse_scale_plan(text):
+    """"WxH:STEPS:SWxSH:HISTORY,..." coarse to fine, as neural-style-benchmark writes it."""
+    scales = []
+    for part in text.split(","):
+        size, steps, style_size, history = part.split(":")
+        scales.append((*parse_size(size), int(steps), *parse_size(style_size), int(history)))
+    return scales
 
 
 def features(x, weights, wanted):
@@ -159,14 +148,10 @@ def main():
     parser.add_argument("--weights", required=True)
     parser.add_argument("--content", required=True)
     parser.add_argument("--style", required=True)
-    parser.add_argument("--max-size", type=int, required=True)
+    parser.add_argument("--scale-plan", required=True, help="WxH:STEPS:SWxSH:HISTORY,... coarse to fine")
     parser.add_argument("--result", required=True)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads; 0: PyTorch's own default")
-    parser.add_argument("--steps", type=int, default=300)
-    parser.add_argument("--scales", type=int, default=3)
-    parser.add_argument("--min-scale-size", type=int, default=256)
-    parser.add_argument("--lbfgs-history", type=int, default=20)
     parser.add_argument("--learning-rate", type=float, default=1.0)
     parser.add_argument("--content-weight", type=float, default=1.0)
     parser.add_argument("--style-weight", type=float, default=1e6)
@@ -187,8 +172,8 @@ def main():
     weights = load_safetensors(args.weights, device)
     content_rgb = load_rgb(args.content)
     style_rgb = load_rgb(args.style)
-    final_w, final_h = fit_within(content_rgb.shape[3], content_rgb.shape[2], args.max_size)
-    scales = plan_scales(final_w, final_h, args.steps, args.scales, args.min_scale_size)
+    scales = parse_scale_plan(args.scale_plan)
+    final_w, final_h = scales[-1][:2]
 
     curve = []
     reached = None
@@ -196,9 +181,9 @@ def main():
     start = time.perf_counter()
     candidate = None
     evaluations = [0]  # loss-and-gradient evaluations, one per iteration
-    for width, height, steps in scales:
+    for width, height, steps, style_width, style_height, history in scales:
         content = normalize(resize(content_rgb, height, width)).to(device)
-        style = normalize(resize(style_rgb, height, width)).to(device)
+        style = normalize(resize(style_rgb, style_height, style_width)).to(device)
         loss = ScaleLoss(weights, args, content, style)
         if candidate is None:
             candidate = content.clone()
@@ -208,7 +193,7 @@ def main():
         # torch.optim.LBFGS as neural-style-pt runs it: one step() call for the whole scale, no line search, no
         # early exit; one evaluation per iteration, which is what core/lbfgs.cpp does.
         optimizer = torch.optim.LBFGS([candidate], lr=args.learning_rate, max_iter=steps, max_eval=steps + 1,
-                                      tolerance_grad=-1, tolerance_change=-1, history_size=args.lbfgs_history)
+                                      tolerance_grad=-1, tolerance_change=-1, history_size=history)
 
         def closure():
             nonlocal reached
@@ -238,7 +223,7 @@ def main():
         "torch_version": torch.__version__,
         "device": args.device,
         "threads": torch.get_num_threads(),
-        "planned_steps": args.steps,
+        "planned_steps": sum(scale[2] for scale in scales),
         "steps_done": len(curve),
         "curve_columns": ["step", "seconds", "total", "width", "height", "evaluations_so_far"],
         "curve": curve,
