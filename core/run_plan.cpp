@@ -154,8 +154,9 @@ RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cud
     const std::uint64_t limit = plan.memory_limit > 0 ? plan.memory_limit : UINT64_MAX;
     // An RgbaImage (4 floats) and an RGB tensor (3 floats) of each; the CUDA tensors are on the device.
     const double host_per_pixel = cuda ? 0 : 4 * sizeof(float) + kImageBytesPerPixel;
-    const auto host_bytes = static_cast<std::uint64_t>(
-        host_per_pixel * (static_cast<double>(content.width) * content.height + static_cast<double>(style.width) * style.height));
+    const double host_pixels =
+        static_cast<double>(content.width) * content.height + static_cast<double>(style.width) * style.height;
+    const auto host_bytes = static_cast<std::uint64_t>(host_per_pixel * host_pixels);
     for (size_t i = 0; i < sizes.size(); ++i) {
         ScalePlan scale;
         scale.size = sizes[i];

@@ -115,7 +115,8 @@ bool ScaleLoss::evaluate_whole(const torch::Tensor &candidate, Losses &losses, t
     const torch::Tensor content = content_loss(features.back(), content_targets_[0]);
     torch::Tensor style = torch::zeros({}, x.options());
     for (size_t i = 0; i < style_positions_.size(); ++i)
-        style = style + style_layer_weight_[i] * style_layer_loss(gram_matrix(features[i]), style_grams_[i], features[i]);
+        style = style +
+                style_layer_weight_[i] * style_layer_loss(gram_matrix(features[i]), style_grams_[i], features[i]);
     const torch::Tensor tv = tv_term(x);
     const torch::Tensor total =
         options_.content_weight * content + options_.style_weight * style + options_.tv_weight * tv;

@@ -29,8 +29,8 @@ struct StepReport {
 };
 
 // Called after each step with the losses measured at the start of that step (and between tiles, see in_step).
-// Returning false stops the run, and stylize() returns the image as it was after the last whole step. On CUDA the reports come in batches every few steps
-// (reading losses forces the host to wait for the GPU).
+// Returning false stops the run, and stylize() returns the image as it was after the last whole step. On CUDA the
+// reports come in batches every few steps (reading losses forces the host to wait for the GPU).
 using StepCallback = std::function<bool(const StepReport &)>;
 
 // Seconds the rest of the run should take at its pace so far, per pixel computed: with coarse-to-fine scales the

@@ -1,7 +1,7 @@
 #include "arguments.h"
-#include "glib_text.h"
 
 #include "error.h"
+#include "glib_text.h"
 #include "i18n.h"
 
 #include <glib.h>
@@ -12,8 +12,8 @@ using neural_style::DeviceChoice;
 using neural_style::Init;
 using neural_style::Optimizer;
 
-const char *const kStyleLayerWeightArguments[neural_style::kStyleLayerCount] = {"style-weight-1", "style-weight-2", "style-weight-3",
-                                                    "style-weight-4", "style-weight-5"};
+const char *const kStyleLayerWeightArguments[neural_style::kStyleLayerCount] = {
+    "style-weight-1", "style-weight-2", "style-weight-3", "style-weight-4", "style-weight-5"};
 
 namespace {
 
@@ -61,6 +61,8 @@ double learning_rate_for(Optimizer optimizer) {
 void add_arguments(GimpProcedure *p) {
     const neural_style::StyleOptions d = neural_style::default_preset();
 
+    // TRANSLATORS: in every label below, the underscore marks the key that goes to its control with Alt: each
+    // label of the dialog needs a letter of its own.
     gimp_procedure_add_layer_argument(p, "style-layer", _("Style la_yer"),
         _("The picture whose look (colours, brush strokes, textures) is painted onto the content. "
           "Any layer of any open image."),
@@ -81,8 +83,8 @@ void add_arguments(GimpProcedure *p) {
           "and loses more of the original's detail."),
         limits::loss_weight.min, limits::loss_weight.max, d.style_weight, kFlags);
 
-    const char *const labels[neural_style::kStyleLayerCount] = {_("Fin_e grain"), _("Small stro_kes"), _("_Patterns"), _("_Motifs"),
-                                   _("_Big shapes")};
+    const char *const labels[neural_style::kStyleLayerCount] = {_("Fin_e grain"), _("Small stro_kes"), _("_Patterns"),
+                                                                _("_Motifs"), _("_Big shapes")};
     const char *const blurbs[neural_style::kStyleLayerCount] = {
         _("Style of the finest detail (conv1_1): grain, speckle, colour. Larger makes the surface texture stronger."),
         _("Style of small brush strokes (conv2_1). Larger makes them more visible."),
@@ -98,9 +100,18 @@ void add_arguments(GimpProcedure *p) {
         _("Evens out noise and speckles. Larger gives a smoother, flatter picture; 0 leaves it off."),
         limits::layer_weight.min, limits::layer_weight.max, d.tv_weight, kFlags);
     gimp_procedure_add_int_argument(p, "max-size", _("Working si_ze"),
-        _("Longest side, in pixels, at which the picture is computed; the result is scaled to the layer. "
-          "Larger gives finer strokes but takes much longer and needs more memory."),
+        _("Longest side, in pixels, at which the picture is painted; 0 paints at the layer's own size. "
+          "A smaller size is quicker, and its result is enlarged to the layer."),
         limits::max_size.min, limits::max_size.max, d.max_size, kFlags);
+    gimp_procedure_add_double_argument(p, "style-scale", _("Style s_cale"),
+        _("Size of the style's strokes and patterns: the style picture's longest side relative to the working "
+          "size. Smaller gives finer strokes; 0 stretches the style to the layer's shape."),
+        limits::style_scale.min, limits::style_scale.max, d.style_scale, kFlags);
+    // TRANSLATORS: MB is megabytes (French: Mo).
+    gimp_procedure_add_int_argument(p, "memory-limit", _("Memory _limit (MB)"),
+        _("Most memory the painting may take; larger pictures are computed in parts to stay within it. "
+          "0 takes three quarters of what the computer has free."),
+        limits::memory_limit_mib.min, limits::memory_limit_mib.max, 0, kFlags);
     gimp_procedure_add_choice_argument(p, "init", _("Start _from"),
         _("What the computation starts from: the content keeps the picture recognisable, "
           "noise gives a freer, more abstract result."),
@@ -120,11 +131,12 @@ void add_arguments(GimpProcedure *p) {
 bool read_arguments(GimpProcedureConfig *config, Arguments &arguments, std::string &error) {
     GimpLayer *style_layer = nullptr;
     GFile *weights_file = nullptr;
-    gint steps = 0, max_size = 0, seed = 0;
-    gdouble content_weight = 0, style_weight = 0, tv_weight = 0;
-    g_object_get(config, "style-layer", &style_layer, "steps", &steps, "optimizer", &optimizer, "content-weight",
-                 &content_weight, "style-weight", &style_weight, "tv-weight", &tv_weight, "max-size", &max_size,
-                 "seed", &seed, "weights-file", &weights_file, nullptr);
+    gint steps = 0, max_size = 0, seed = 0, memory_limit_mib = 0;
+    gdouble content_weight = 0, style_weight = 0, tv_weight = 0, style_scale = 0;
+    g_object_get(config, "style-layer", &style_layer, "steps", &steps, "content-weight", &content_weight,
+                 "style-weight", &style_weight, "tv-weight", &tv_weight, "max-size", &max_size, "seed", &seed,
+                 "weights-file", &weights_file, "style-scale", &style_scale, "memory-limit", &memory_limit_mib,
+                 nullptr);
     arguments.style_layer.reset(style_layer);
     if (weights_file) {
         arguments.weights_file = take_text(g_file_get_path(weights_file));
@@ -140,6 +152,8 @@ bool read_arguments(GimpProcedureConfig *config, Arguments &arguments, std::stri
         g_object_get(config, kStyleLayerWeightArguments[i], &o.style_layer_weights[i], nullptr);
     o.tv_weight = tv_weight;
     o.max_size = max_size;
+    o.style_scale = style_scale;
+    o.memory_limit = static_cast<std::uint64_t>(memory_limit_mib) << 20;
     o.seed = static_cast<std::uint64_t>(seed);
     o.threads = gimp_get_num_processors(); // GIMP's Preferences > System Resources > Number of threads
     // Each choice's id is the core's enum value (see the *_choice() lists); GIMP accepts only listed names.

@@ -29,7 +29,8 @@ struct StyleJob::State {
     }
 };
 
-StyleJob::StyleJob(neural_style::RgbaImage content, neural_style::RgbaImage style, const neural_style::StyleOptions &options,
+StyleJob::StyleJob(neural_style::RgbaImage content, neural_style::RgbaImage style,
+                   const neural_style::StyleOptions &options,
                    std::string weights_path)
     : state_(std::make_unique<State>()) {
     state_->progress.total_steps = options.steps;

@@ -7,14 +7,17 @@
 
 namespace nst_plugin {
 
-// The whole drawable, converted by babl from whatever precision and profile it has. Needs gegl_init.
-neural_style::RgbaImage read_pixels(GimpDrawable *drawable);
+// The whole drawable, converted by babl from whatever precision and profile it has, and scaled down by GEGL so
+// that its longest side is at most `max_side` (0: full size): a huge layer is never held at full size only to be
+// shrunk. Needs gegl_init.
+neural_style::RgbaImage read_pixels(GimpDrawable *drawable, int max_side);
 
 // True when every pixel is fully transparent: nothing there to take a style from.
 bool fully_transparent(const neural_style::RgbaImage &pixels);
 
-// Inserts `result` (the content's size) as a new layer directly above `content`, with its offsets and a
-// translated "<name> (stylized)" name, inside one undo group. Returns the new layer.
+// Inserts `result` as a new layer directly above `content`, with its offsets and a translated "<name> (stylized)"
+// name, inside one undo group; a result computed smaller than the content is scaled to it by GIMP. Returns the new
+// layer.
 GimpLayer *add_result_layer(GimpLayer *content, const neural_style::RgbaImage &result);
 
 } // namespace nst_plugin

@@ -1,6 +1,6 @@
 #include "progress_text.h"
-#include "glib_text.h"
 
+#include "glib_text.h"
 #include "i18n.h"
 
 #include <glib.h>
@@ -16,7 +16,7 @@ namespace {
 std::string duration(double seconds) {
     const long total = std::lround(std::max(0.0, seconds));
     const long h = total / 3600, m = total / 60 % 60, s = total % 60;
-    return h > 0 ? take_text(g_strdup_printf("%ld:%02ld:%02ld", h, m, s)) : take_text(g_strdup_printf("%ld:%02ld", m, s));
+    return take_text(h > 0 ? g_strdup_printf("%ld:%02ld:%02ld", h, m, s) : g_strdup_printf("%ld:%02ld", m, s));
 }
 
 // The first step also sets the network up; an estimate from it alone would promise far too long.
@@ -41,12 +41,14 @@ std::string time_text(const JobProgress &progress) {
     if (progress.step < kStepsBeforeEstimate)
         return take_text(g_strdup_printf(_("Elapsed %s"), elapsed.c_str()));
     const double left = progress.seconds_left - (progress.seconds - progress.step_seconds);
+    // TRANSLATORS: both %s are durations such as 0:42 or 1:02:09.
     return take_text(g_strdup_printf(_("Elapsed %s, about %s left"), elapsed.c_str(), duration(left).c_str()));
 }
 
 std::string device_text(const JobProgress &progress) {
     if (progress.device.empty())
         return "";
+    // TRANSLATORS: %s names the device, such as "CPU (4 threads)" or "CUDA GPU 0".
     return take_text(g_strdup_printf(_("Computing on %s"), progress.device.c_str()));
 }
 

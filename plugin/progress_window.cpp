@@ -1,6 +1,6 @@
 #include "progress_window.h"
-#include "glib_text.h"
 
+#include "glib_text.h"
 #include "i18n.h"
 #include "progress_text.h"
 

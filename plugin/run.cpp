@@ -1,8 +1,8 @@
 #include "run.h"
-#include "glib_text.h"
 
 #include "arguments.h"
 #include "dialog.h"
+#include "glib_text.h"
 #include "i18n.h"
 #include "job.h"
 #include "pixels.h"
@@ -15,6 +15,8 @@
 #include <gegl.h>
 #include <libgimp/gimpui.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 namespace nst_plugin {
@@ -28,6 +30,7 @@ GimpValueArray *fail(GimpProcedure *procedure, GimpPDBStatusType status, const s
 
 std::string weights_missing_message(const neural_style::WeightsSearch &search, GimpRunMode run_mode) {
     std::string message = take_text(g_strdup_printf(
+        // TRANSLATORS: %s is a list of file paths.
         _("The VGG19 network weights were not found (looked at: %s). "
           "Download them once with the command “neural-style fetch-weights”."),
         neural_style::looked_at_text(search).c_str()));
@@ -92,7 +95,7 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
             return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
                         take_text(g_strdup_printf(_("Downloading the weights failed: %s"), download_problem.c_str())));
         }
-        if (!run_settings_dialog(procedure, config))
+        if (!run_settings_dialog(procedure, config, GIMP_DRAWABLE(content)))
             return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
     }
 
@@ -104,13 +107,18 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     if (weights.found.empty())
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR, weights_missing_message(weights, run_mode));
 
-    neural_style::RgbaImage style = read_pixels(GIMP_DRAWABLE(arguments.style_layer.get()));
+    // Read no larger than the run will use them: the content at its working size, the style at its size at the
+    // finest scale (which is at most its longest side's share of the working size, or the working size).
+    const neural_style::StyleOptions &o = arguments.options;
+    const int content_side = o.max_size;
+    const int style_side = o.max_size > 0 ? static_cast<int>(std::ceil(o.max_size * std::max(1.0, o.style_scale))) : 0;
+    neural_style::RgbaImage style = read_pixels(GIMP_DRAWABLE(arguments.style_layer.get()), style_side);
     if (fully_transparent(style))
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
                     _("The style layer is fully transparent: there is no style to take from it. "
                       "Choose a layer with a picture on it."));
 
-    StyleJob job(read_pixels(GIMP_DRAWABLE(content)), std::move(style), arguments.options, weights.found);
+    StyleJob job(read_pixels(GIMP_DRAWABLE(content), content_side), std::move(style), arguments.options, weights.found);
     if (run_mode == GIMP_RUN_INTERACTIVE) {
         if (run_progress_window(job, gimp_item_get_name(GIMP_ITEM(content))) == WindowOutcome::cancelled)
             return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
