@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # One step from a fresh clone to a stylized picture:
 #   ./setup.sh CONTENT STYLE OUTPUT
 # installs the Debian packages the build needs, builds, installs `neural-style` into ~/.local/bin and the GIMP 3

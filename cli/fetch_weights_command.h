@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // neural-style fetch-weights: downloads the VGG19 weights the core needs (see fetch/weights_fetch.h).
 #pragma once
 

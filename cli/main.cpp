@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // neural-style: the command-line driver of the core.
 #include "cli_args.h"
 #include "error.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What the CLI shows while a run goes on: a live bar on a terminal, plain lines otherwise, and the --log file.
 #pragma once
 

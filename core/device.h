@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Chooses where the computation runs and prepares that device for speed.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The one exception type the core throws for anything a user can fix: a bad weight file, an unusable image,
 // an impossible option. Its message is a single line meant to be shown as it is.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Conversion of the hosts' pixel buffers to and from LibTorch tensors.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // L-BFGS over one tensor, one loss-and-gradient evaluation per iteration: the form jcjohnson/neural-style and
 // neural-style-pt run (no line search, step length lr, the first step scaled down by the gradient's size).
 #pragma once

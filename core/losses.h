@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The Gatys losses, exactly as the seed notebook defines them.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // How much memory a run may use, and what its parts take: the numbers the run plan is sized by.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Everything a run can be told, the named presets, and the names users type for the choices.
 #pragma once
 

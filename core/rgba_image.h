@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Pixel buffers exchanged with the hosts. Free of LibTorch, so that host code handling pixels needs no torch headers.
 // Hosts hand over non-linear (sRGB-encoded) RGBA floats in [0,1], which is what GEGL's "R'G'B'A float" gives
 // and what ImageNet-trained VGG19 expects.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What a run will do before it starts: its scales, the steps each gets, the tiles each is evaluated in, the memory
 // it will take and whether that fits. Free of LibTorch, so hosts can show it before a run.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // safetensors files: a checked reader of single F32 tensors, and a writer.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The safetensors header: checked parsing of the length prefix and the JSON table of tensors, and the writer of
 // the header of an F32 file.
 // Layout of a file: 8-byte little-endian header length N, N bytes of JSON, then raw little-endian tensor data.

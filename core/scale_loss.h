@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The loss of one scale and its gradient: VGG19 features of the candidate against the content's and the style's,
 // evaluated on the whole image at once, or tile by tile with the same result when that would not fit in memory.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What a run reports after each step, and how the caller answers. Free of LibTorch, for host code that only
 // shows progress.
 #pragma once

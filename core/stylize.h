@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The optimisation loop: content and style images and options in, stylized image out.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Cutting an image into tiles whose VGG19 features, once the halo is cropped away, are exactly the untiled ones.
 #pragma once
 

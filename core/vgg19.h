@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The VGG19 feature extractor: the layer table and a forward pass that stops at the deepest layer asked for.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // VGG19 convolution weights through conv5_1, read from a safetensors file with torchvision/timm key names.
 #pragma once
 

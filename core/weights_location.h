@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Where the weights file is looked for: --weights / the dialog's file, then $NEURAL_STYLE_WEIGHTS, then
 // $XDG_DATA_HOME/neural-style-transfer/vgg19.safetensors (~/.local/share/... when XDG_DATA_HOME is unset).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Which bytes of the source to fetch: plan_byte_ranges() of weights_fetch.h.
 #include "weights_fetch.h"
 

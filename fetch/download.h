@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One call of fetch_weights(): the download's state and the steps that change it, in three files along its
 // seams: download.cpp (the run, receiving data, the retry loop), part_file.cpp (the partial download kept between
 // calls: DEST.part and its sidecar DEST.part.json) and compact_output.cpp (the verified destination file).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Small things every part of the downloader shares. Internal to fetch/: the hosts include weights_fetch.h only.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // file:// sources: a local safetensors file read with pread, as a server honouring every range would send it.
 #pragma once
 

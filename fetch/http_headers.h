@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reading an HTTP response's header lines (status, ETag, Content-Length, Content-Range): text from the server,
 // parsed strictly. Free of curl so that the unit tests and a fuzz target reach it directly.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // https:// (and loopback http://) sources through libcurl; the only part of the downloader that includes curl.
 #pragma once
 

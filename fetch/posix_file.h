@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The downloader's file handling on POSIX descriptors: complete reads and writes at offsets, files of our own
 // opened without following links, and atomic replacement through uniquely named temporaries.
 #pragma once

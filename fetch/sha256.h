@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // SHA-256 (nettle) of bytes as they stream past, in lowercase hex.
 #pragma once
 

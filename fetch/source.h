@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Where the bytes come from: a Source sends a byte range of the file to a Receiver, which may stop the transfer
 // once it has what it needs. Implemented by file_source.h (file://) and http_source.h (https://).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "trust_record.h"
 
 #include "posix_file.h"

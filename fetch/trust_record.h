@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Trust on first use: what the first download to a destination saw, kept beside it as DEST.trust.json, so that a
 // later resume or re-download that differs is noticed. The source publishes no hash of its own to pin (timm's
 // file on Hugging Face is addressed by a branch, not a revision), so this is the fixed thing to check against.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Which sources are allowed: check_source_url() of weights_fetch.h.
 #include "weights_fetch.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Downloads the VGG19 weights: reads a remote safetensors file's header, then only the byte ranges of the tensors
 // asked for, and writes a compact safetensors file of just those tensors, atomically.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The format readers and writers behind image_files.h, and the raster they share. Internal to this library.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reading and writing image files for the command line, the benchmark and the tests (the plug-in has GEGL).
 // Decoding goes through the maintained libraries made for each format: libpng, libjpeg-turbo, libtiff, libwebp,
 // and a small binary PGM/PPM reader of our own.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // JPEG through libjpeg-turbo. Like libpng it reports errors by longjmp: the functions that call setjmp keep every
 // object with a destructor in their caller's frame.
 #include "codecs.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PNG through libpng. libpng reports errors by longjmp to the setjmp in its caller: the functions that call
 // setjmp keep every object with a destructor outside their own frame, in their caller's.
 #include "codecs.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Binary PGM (P5) and PPM (P6), 8 or 16-bit, read here: the format is a text header and raw samples, simple
 // enough that a library would add nothing. ASCII and bitmap variants are refused by load_image's signature check.
 #include "codecs.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TIFF through libtiff: 8 and 16-bit unsigned grey or RGB, with or without alpha, interleaved, in strips: what
 // GIMP, Krita, Photoshop and scanners write by default. Other layouts are refused with the reason.
 #include "codecs.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // WebP through libwebp (still images; libwebp's simple decoder refuses animations).
 #include "codecs.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The procedure's arguments: registration (names are the contract for scripts and tests, defaults come from
 // the core's default preset) and reading a run's configuration back into the core's options.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The settings dialog, built by GimpProcedureDialog from the procedure's arguments.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GLib hands out text it allocated (g_strdup_printf, g_file_get_path ...); this takes it over as a std::string.
 // Free of GIMP, for any GLib-based host.
 #pragma once

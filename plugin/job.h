@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The style transfer as a job on a worker thread: the only part of the plug-in that reaches into the core's
 // LibTorch side. The host polls progress() from the main thread (where every GIMP call stays) and asks the
 // job to stop; nothing here touches GIMP. No LibTorch header is included here, so the GIMP-facing files

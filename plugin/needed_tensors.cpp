@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The one place where the download learns which tensors the core needs (weights.h brings LibTorch headers).
 #include "weights.h"
 #include "weights_download.h"

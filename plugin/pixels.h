@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Pixels in and out of GIMP: layers read as non-linear sRGB R'G'B'A floats, the result written as a new layer.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The GIMP 3 plug-in: registers plug-in-neural-style-transfer (Filters > Artistic) and hands runs to run.cpp.
 #include "arguments.h"
 #include "i18n.h"

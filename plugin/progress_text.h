@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The words shown while a job runs, shared by the progress window and GIMP's own progress bar.
 #pragma once
 

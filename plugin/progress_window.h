@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The plug-in's own progress window for interactive runs. GIMP's status-bar progress cannot be used for a
 // long run: cancelling it kills the plug-in. This window has a Cancel that ends the run cleanly and a
 // "Stop and keep" that ends it early with the result reached so far.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A sensible style layer to pre-set, since GIMP does not remember layer arguments between runs.
 #pragma once
 

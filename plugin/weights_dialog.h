@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Before the settings dialog of an interactive run: when no weights file is found, say so and offer to download
 // one (when built with the downloader) or to choose one, instead of failing after the artist pressed OK.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Downloading the VGG19 weights from the dialog, with the project's downloader (fetch/): a small window with a
 // progress bar and Cancel, the transfer on a worker thread. Built only when the downloader is (libcurl, nettle).
 #pragma once

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """An independent PyTorch implementation of the seed notebook, to check the C++ core's per-step losses.
 
     seed_reference.py WEIGHTS CONTENT STYLE STEPS LOG.jsonl

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Converts torchvision's VGG19 ImageNet weights (.pth) to the safetensors file neural-style reads.
 
     python3 tools/pth_to_safetensors.py vgg19-dcbb9e9d.pth [OUTPUT] [--all] [--trust-pickle]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Writes the two 128x128 test images of the seed check: a smooth gradient (content) and noise (style)."""
 import sys
 

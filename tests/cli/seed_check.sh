@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The seed preset's per-step losses against an independent PyTorch implementation, on two 128x128 images.
 #   seed_check.sh NEURAL_STYLE MAKE_TEST_WEIGHTS TESTS_DIR
 set -eu

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end tests of the neural-style command line on tiny images with generated weights.
 
     test_cli.py NEURAL_STYLE MAKE_TEST_WEIGHTS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // losses.h against hand-computed values, the VGG19 layer table and forward pass (vgg19.h, weights.h's key list),
 // image.h's conversions, and device.h on this machine.
 #include "device.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // options.h (presets, names, validation) and weights_location.h (where the weights file is looked for).
 #include "error.h"
 #include "options.h"

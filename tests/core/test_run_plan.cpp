@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // run_plan.h and memory.h: scales up to the content's own size, the step schedule, tiles and history under a
 // memory limit, the style's own size, and byte sizes as users type them.
 #include "error.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // stylize.h: the seed's loss against an independent computation written out here with plain LibTorch ops, and the
 // behaviour of the optimisation loop (optimizers, stopping, sizes, alpha, noise, scales, devices, bad input).
 #include "error.h"

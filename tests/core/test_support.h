@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Helpers shared by the core's tests: temporary folders, seeded VGG19-shaped weights, synthetic images.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tiles.h and scale_loss.h: the tile layout, and the tiled loss and gradient against the untiled ones for every
 // loss term, from the content and from noise.
 #include "image.h"

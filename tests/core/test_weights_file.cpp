@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The safetensors reader and writer (safetensors.h, safetensors_header.h) and load_vgg19_weights (weights.h) on a
 // good file, a timm-like file, and many kinds of broken file.
 #include "error.h"

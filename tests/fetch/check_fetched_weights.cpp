@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // check-fetched-weights SOURCE FETCHED: FETCHED must load with the core loader, hold exactly the tensors the core
 // needs, and equal SOURCE's tensors bit for bit. Exit 0 when so, 1 with one line on stderr otherwise.
 #include "safetensors.h"

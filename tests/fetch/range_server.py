@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A small HTTP/1.1 file server for the fetch-weights tests (Python 3 stdlib only), on 127.0.0.1.
 
     range_server.py FILE [--mode MODE] [--drop-after K] [--stall-after K] [--truncate-to N] [--corrupt-at OFFSET]

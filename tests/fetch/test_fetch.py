@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """neural-style fetch-weights against range_server.py on 127.0.0.1, serving a generated timm-like file.
 
 Environment (set by tests/fetch/meson.build): FETCH_PROGRAM (the neural-style CLI), MAKE_TEST_WEIGHTS,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The downloader's reading of a server's header lines (fetch/http_headers.h): Content-Range above all, since the
 // offsets it gives decide where received bytes are stored.
 #include "http_headers.h"

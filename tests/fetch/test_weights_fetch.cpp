@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Unit tests of the downloader library: the URL policy, range planning, and cancel/resume/atomicity over file://.
 #include "safetensors_header.h"
 #include "weights_fetch.h"

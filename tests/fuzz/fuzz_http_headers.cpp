@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: any bytes, split into lines, as the header lines of HTTP responses. Whatever a server sends,
 // the downloader's reading of it must not crash, and a Content-Range it accepts must be one whose offsets can be
 // trusted: first <= last < total.

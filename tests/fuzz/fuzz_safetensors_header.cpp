@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: any bytes, taken as a whole safetensors file, must either be rejected with StyleError (one
 // line, printable) or give a header whose tensors tile the data section exactly, with sizes that match the shapes.
 #include "error.h"

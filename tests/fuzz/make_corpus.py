@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Seeds for the fuzz targets.
 
     make_corpus.py safetensors_header OUT   small safetensors files, valid and not, one nested 200000 deep

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds a fuzz target with clang's libFuzzer (ASan + UBSan) and runs it for a bounded time.
 #   run_fuzz.sh SOURCE_ROOT SECONDS TARGET
 # TARGET: safetensors_header (the weights file's header parser) or http_headers (the downloader's reading of a

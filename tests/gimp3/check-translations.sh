@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every catalogue in po/LINGUAS translates every message of the sources in po/POTFILES (no fuzzy, none missing).
 #   check-translations.sh SOURCE_ROOT
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The dialog and the progress window in a real GIMP 3 with its user interface, on a private Xvfb display:
 # interactive.py runs the plug-in three times, drive_dialog.py presses the buttons with xdotool and
 # photographs the dialog, the progress window and the missing-weights dialog into OUTPUT_FOLDER.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Drives interactive.py's two runs from outside GIMP with xdotool, and photographs the dialog and the progress
 # window for the README.
 #   drive_dialog.py OUTPUT_FOLDER GIMP_PID     (DISPLAY must point at the X server GIMP uses)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Refusals: bad or missing arguments give a calling error, missing weights an execution error that says where
 # it looked and how to get them, a grayscale image is refused; none of them touches the image.
 from nst_test import FAST, WEIGHTS, Gimp, add_layer, check, finish, layer_names, new_image, pixels, run

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The plug-in speaks the user's language: in a German locale the catalogue installed beside it (found through
 # set_i18n) names the result layer and words the errors in German.
 from nst_test import FAST, WEIGHTS, Gimp, add_layer, check, finish, layer_names, new_image, run

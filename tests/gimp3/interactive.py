@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Interactive runs through the real dialog and progress window, in GIMP with its user interface (under Xvfb);
 # drive_dialog.py presses the buttons from outside. First run: OK, then "Stop and keep" in the progress window,
 # which keeps the result reached so far. Second run: OK, then Cancel, which leaves the image untouched. Third run,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers for the GIMP 3 batch tests: tiny images with known pixels, and calls of the plug-in by argument name.
 import os
 import sys

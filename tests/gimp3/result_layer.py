@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The plug-in called by argument name on an image with two layers adds exactly one layer above the content,
 # named, sized and placed like it, with the content's alpha; nothing else in the image changes.
 from nst_test import FAST, WEIGHTS, Gimp, add_layer, check, finish, layer_names, new_image, pixels, run

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs one Python test script in a headless GIMP 3 with the built plug-in installed into a fresh, temporary
 # GIMP3_DIRECTORY (and a temporary XDG_DATA_HOME, so no real weights file is found by accident).
 #   run-gimp.sh GIMP_BINARY PLUGIN_BINARY ICON LOCALE_DIR SCRIPT.py

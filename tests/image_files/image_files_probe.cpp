@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Drives image_files for test_image_files.py:
 //   image_files_probe load IMAGE RAW    writes "WIDTH HEIGHT\n" and then the RGBA floats (native float32) to RAW
 //   image_files_probe copy IMAGE OUTPUT  loads IMAGE and saves it as OUTPUT

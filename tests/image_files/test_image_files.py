@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """image_files against reference decodes: builds real files with PIL (or by hand where PIL cannot write the
 format, 16-bit colour PNG/TIFF and 16-bit PPM, whose reference is then the array written), loads them through
 image_files_probe and compares the floats; then bad files, which must be refused with one line

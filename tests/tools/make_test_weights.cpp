@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Writes VGG19-shaped weights (seeded random, He-initialised so activations keep a sensible scale through all
 // layers) as safetensors: what the tests use in place of the ImageNet weights, which cannot be downloaded here.
 //
