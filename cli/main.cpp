@@ -47,8 +47,9 @@ std::string plan_text(const ns::RunPlan &plan, bool cuda, int threads) {
                        std::to_string(plan.scales.size()) + (plan.scales.size() == 1 ? " scale" : " scales");
     if (tiled > 0)
         text += ", " + std::to_string(tiled) + " of them in tiles";
-    text += "; up to " + ns::format_bytes(plan.peak_bytes) + " of memory (limit " +
-            ns::format_bytes(plan.memory_limit) + ")";
+    const std::string limit = plan.memory_limit > 0 ? "limit " + ns::format_bytes(plan.memory_limit)
+                                                    : "no limit: --memory-limit sets one";
+    text += "; up to " + ns::format_bytes(plan.peak_bytes) + " of memory (" + limit + ")";
     const double seconds = ns::estimated_seconds(plan, cuda, threads);
     if (seconds > 0)
         text += "; about " + std::to_string(std::max(1L, std::lround(seconds / 60))) + " min on " +

@@ -7,10 +7,6 @@
 #include <fstream>
 #include <sstream>
 
-#ifdef NEURAL_STYLE_HAVE_CUDA
-#include <cuda_runtime_api.h>
-#endif
-
 namespace neural_style {
 
 namespace {
@@ -27,20 +23,10 @@ std::uint64_t available_ram() {
     return 0;
 }
 
-std::uint64_t available_gpu_memory() {
-#ifdef NEURAL_STYLE_HAVE_CUDA
-    size_t free = 0, total = 0;
-    if (cudaMemGetInfo(&free, &total) == cudaSuccess)
-        return free;
-#endif
-    return 0;
-}
-
 } // namespace
 
 std::uint64_t default_memory_limit(bool cuda) {
-    const std::uint64_t available = cuda ? available_gpu_memory() : available_ram();
-    return available / 4 * 3;
+    return cuda ? 0 : available_ram() / 4 * 3;
 }
 
 std::string format_bytes(std::uint64_t bytes) {

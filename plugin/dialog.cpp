@@ -61,7 +61,7 @@ std::string estimate_text(const Estimate &estimate) {
             // such as "3.1 GB".
             _("Paints %d×%d px in %d scales, with up to %s of memory (limit %s)."), size.width, size.height,
             static_cast<int>(plan.scales.size()), neural_style::format_bytes(plan.peak_bytes).c_str(),
-            neural_style::format_bytes(plan.memory_limit).c_str()));
+            plan.memory_limit > 0 ? neural_style::format_bytes(plan.memory_limit).c_str() : "—"));
         const double seconds = neural_style::estimated_seconds(plan, cuda, o.threads);
         if (seconds > 0)
             // TRANSLATORS: %d is a number of minutes.
