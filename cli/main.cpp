@@ -52,8 +52,10 @@ std::string plan_text(const ns::RunPlan &plan, bool cuda, int threads) {
     text += "; up to " + ns::format_bytes(plan.peak_bytes) + " of memory (" + limit + ")";
     const double seconds = ns::estimated_seconds(plan, cuda, threads);
     if (seconds > 0)
-        text += "; about " + std::to_string(std::max(1L, std::lround(seconds / 60))) + " min on " +
-                std::to_string(threads) + " CPU threads";
+        text += "; about " +
+                (seconds < 90 ? std::to_string(std::lround(seconds)) + " s"
+                              : std::to_string(std::lround(seconds / 60)) + " min") +
+                " on " + std::to_string(threads) + " CPU threads";
     return text;
 }
 

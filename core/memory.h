@@ -15,10 +15,13 @@ namespace neural_style {
 std::uint64_t default_memory_limit(bool cuda);
 
 // Bytes of the forward and backward pass through VGG19 (conv1_1 to conv5_1) per pixel of the image it runs on,
-// the activations kept for backward included. Measured: peak RSS growth of one evaluation on the CPU.
-constexpr double kBackwardBytesPerPixel = 3200;
-// LibTorch's own working memory and the VGG19 weights (52 MB): the peak of a run on a tiny image.
-constexpr std::uint64_t kBaseBytes = 400ull << 20;
+// the activations kept for backward included, on the CPU (LibTorch 1.13, channels-last). Measured: one untiled
+// step of the CLI at 2560x1600 peaked at 14.55 GB with no L-BFGS history yet, 3550 bytes per pixel once the rest
+// of the plan is taken off; and the benchmark's step with a full history ran 1.2x over 3200.
+constexpr double kBackwardBytesPerPixel = 3600;
+// LibTorch's own working memory and the VGG19 weights (52 MB): the peak of a run on a tiny image (a 64x64 step
+// of the CLI: 315 MB; with this and the figure above a 1024x768 step is estimated at 3.18 GB, measured 3.14 GB).
+constexpr std::uint64_t kBaseBytes = 300ull << 20;
 
 // "5.1 GB", "800 MB": for messages.
 std::string format_bytes(std::uint64_t bytes);

@@ -6,6 +6,7 @@
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -224,6 +225,48 @@ class CliTest(unittest.TestCase):
         r = self.run_cli("--weights", self.weights, "--device", "cuda", self.content, self.style, o)
         self.assert_fails(r, 1, "cuda")
         self.assertFalse(os.path.exists(o))
+
+    # --- memory --------------------------------------------------------------------------------------
+
+    def test_memory_estimate_is_within_20_percent_of_the_peak(self):
+        # A 1024x768 step: the network's pass dominates, as in the runs the estimate exists for. The peak is
+        # the child's own (RUSAGE_CHILDREN of a fresh Python that only runs it).
+        content = os.path.join(self.dir, "content-1024.png")
+        write_png(content, 1024, 768, 5)
+        o = self.out("memory.png")
+        measure = ("import resource, subprocess, sys\n"
+                   "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+                   "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)\n"
+                   "sys.stderr.write(r.stderr)\n")
+        r = subprocess.run(["/usr/bin/python3", "-c", measure, NEURAL_STYLE, "--weights", self.weights, "--steps",
+                            "1", "--scales", "1", content, self.style, o], capture_output=True, text=True,
+                           timeout=600)
+        peak = int(r.stdout.strip())
+        match = re.search(r"up to ([0-9.]+) (MB|GB) of memory", r.stderr)
+        self.assertIsNotNone(match, r.stderr)
+        estimate = float(match.group(1)) * 2 ** (20 if match.group(2) == "MB" else 30)
+        self.assertLess(abs(estimate - peak) / peak, 0.2, f"estimated {estimate:.0f}, measured {peak}")
+
+    def test_memory_limit_too_small_is_refused_before_the_run(self):
+        content = os.path.join(self.dir, "content-2000.png")
+        write_png(content, 2000, 1500, 6)
+        o = self.out("never.png")
+        r = self.run_cli("--weights", self.weights, "--memory-limit", "100M", content, self.style, o)
+        self.assert_fails(r, 1, "not enough memory", "100 MB")
+        self.assertFalse(os.path.exists(o))
+
+    def test_memory_limit_must_be_a_size(self):
+        for text in ("6GB", "-1G", "lots"):
+            r = self.run_cli("--memory-limit", text, self.content, self.style, self.out("never.png"))
+            self.assert_fails(r, 2, "--memory-limit", text)
+
+    def test_tiled_run_writes_the_full_size(self):
+        content = os.path.join(self.dir, "content-300.png")
+        write_png(content, 300, 200, 7)
+        o = self.out("tiled.png")
+        r = self.run_cli("--weights", self.weights, "--steps", "1", "--tile-size", "128", "-q", content, self.style, o)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(Image.open(o).size, (300, 200))
 
 
 if __name__ == "__main__":
