@@ -81,6 +81,7 @@ json child_large_step(const Args &args, const ChildInputs &inputs) {
     content_scaled = torch::Tensor();
     const std::vector<torch::Tensor> state = lbfgs_state_stand_in(candidate, scale.lbfgs_history);
     const double setup_seconds = seconds_since(start);
+    const double setup_peak_mb = proc_status_mb("VmHWM"); // which of setup and step sets the peak
 
     start = Clock::now();
     Losses losses;
@@ -98,6 +99,7 @@ json child_large_step(const Args &args, const ChildInputs &inputs) {
     result["memory"] = memory_report(false, baseline);
     const double measured = result["memory"]["peak_rss_mb"];
     result["measured_peak_mb"] = measured;
+    result["setup_peak_mb"] = setup_peak_mb;
     result["measured_over_estimated"] = measured / result["estimated_peak_mb"].get<double>();
     result["under_limit"] = measured < result["memory_limit_mb"].get<double>();
     return result;
