@@ -58,6 +58,7 @@ StyleJob::StyleJob(neural_style::RgbaImage content, neural_style::RgbaImage styl
                 state->progress.device = report.device;
                 state->progress.step_seconds = state->elapsed();
                 state->progress.seconds_left = neural_style::estimated_seconds_left(report);
+                state->progress.work_done = report.work_done;
                 return !state->stop.load();
             };
             if (!state->stop.load())

@@ -21,6 +21,7 @@ struct JobProgress {
     double seconds = 0;     // since the job started
     double step_seconds = 0; // when the last step was reported, on the same clock
     double seconds_left = 0; // the core's estimate when the last step was reported
+    double work_done = 0;    // share of the run's computation done, 0 to 1, updated between tiles too
     std::string device;     // where it computes, in words; empty until known
 };
 

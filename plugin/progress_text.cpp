@@ -26,7 +26,8 @@ constexpr int kStepsBeforeEstimate = 3;
 } // namespace
 
 double progress_fraction(const JobProgress &progress) {
-    return progress.total_steps > 0 ? std::min(1.0, static_cast<double>(progress.step) / progress.total_steps) : 0;
+    // By computation, not steps: the coarse scales' steps are many and quick, the full size's few and slow.
+    return std::min(1.0, progress.work_done);
 }
 
 std::string step_text(const JobProgress &progress) {

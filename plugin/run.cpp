@@ -55,12 +55,12 @@ std::string check_content(GimpImage *image, GimpDrawable **drawables) {
 // the image untouched since nothing is written before the job has ended.
 void run_with_gimp_progress(StyleJob &job) {
     gimp_progress_init(_("Neural style transfer"));
-    int shown_step = -1;
+    double shown = -1;
     while (!job.wait(std::chrono::milliseconds(100))) {
         const JobProgress progress = job.progress();
-        if (progress.step == shown_step)
+        if (progress.work_done == shown)
             continue;
-        shown_step = progress.step;
+        shown = progress.work_done;
         gimp_progress_set_text(step_text(progress).c_str());
         gimp_progress_update(progress_fraction(progress));
     }
