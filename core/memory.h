@@ -19,6 +19,11 @@ std::uint64_t default_memory_limit(bool cuda);
 // step of the CLI at 2560x1600 peaked at 14.55 GB with no L-BFGS history yet, 3550 bytes per pixel once the rest
 // of the plan is taken off; and the benchmark's step with a full history ran 1.2x over 3200.
 constexpr double kBackwardBytesPerPixel = 3600;
+// What a tiled scale holds beyond its live tensors, per pixel of the image: freed tile activations and image-sized
+// temporaries interleave in the heap (kept by the process for speed, see prepare_device), which then grows by
+// more than its live set. Measured by the benchmark's --large steps under an 8 GB limit: 2560x1600 in 6 tiles
+// peaked 1.0 GB over the plan without this, 4096x4096 in 49 tiles 2.5 GB over (250 and 150 bytes per pixel).
+constexpr double kTiledBytesPerPixel = 250;
 // LibTorch's own working memory and the VGG19 weights (52 MB): the peak of a run on a tiny image (a 64x64 step
 // of the CLI: 315 MB; with this and the figure above a 1024x768 step is estimated at 3.18 GB, measured 3.14 GB).
 constexpr std::uint64_t kBaseBytes = 300ull << 20;

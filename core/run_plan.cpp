@@ -80,7 +80,8 @@ bool fit_scale(ScalePlan &scale, const StyleOptions &options, std::uint64_t host
         const int smallest_side = std::min(first_side, kMinTileSide);
         for (int side = first_side / kTileAlign * kTileAlign; side >= smallest_side; side -= 2 * kTileAlign) {
             const long long padded = static_cast<long long>(padded_side(side)) * padded_side(side);
-            const std::uint64_t peak = resident + pass_bytes(padded);
+            const std::uint64_t peak =
+                resident + pass_bytes(padded) + static_cast<std::uint64_t>(kTiledBytesPerPixel * pixels);
             if (peak <= limit) {
                 const int tiles = static_cast<int>(tile_layout(scale.size, side).size());
                 scale = {scale.size, scale.style_size, scale.steps, side, tiles, history, peak};

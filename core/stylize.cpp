@@ -168,9 +168,9 @@ RgbaImage run(const RgbaImage &content, const RgbaImage &style, const Vgg19Weigh
     torch::Tensor candidate;
     for (const ScalePlan &scale : plan.scales) {
         torch::Tensor content_scaled = upload(imagenet_normalize(resize_rgb(content_rgb, scale.size)), device);
-        const torch::Tensor style_scaled =
-            upload(imagenet_normalize(resize_rgb(style_rgb, scale.style_size)), device);
-        const ScaleLoss loss(vgg, options, content_scaled, style_scaled, scale.tile_side);
+        const ScaleLoss loss(vgg, options, content_scaled,
+                             upload(imagenet_normalize(resize_rgb(style_rgb, scale.style_size)), device),
+                             scale.tile_side);
 
         if (!candidate.defined()) {
             if (options.init == Init::content) {

@@ -74,9 +74,9 @@ TEST(RunPlan, StyleKeepsItsAspectRatioScaledToTheCandidate) {
 
 TEST(RunPlan, LargeScalesAreTiledWithinTheLimit) {
     const std::uint64_t limit = 8 * GiB;
-    const ns::RunPlan plan = ns::plan_run({8192, 5464}, {1024, 1024}, defaults_with_limit(limit), false);
+    const ns::RunPlan plan = ns::plan_run({4096, 4096}, {1024, 1024}, defaults_with_limit(limit), false);
     const ns::ScalePlan &finest = plan.scales.back();
-    EXPECT_EQ(finest.size.width, 8192);
+    EXPECT_EQ(finest.size.width, 4096);
     EXPECT_GT(finest.tiles, 1);
     EXPECT_GE(finest.tile_side, 256);
     EXPECT_LT(finest.lbfgs_history, 20); // the history is part of the budget
