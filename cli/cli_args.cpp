@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -132,15 +133,12 @@ const std::map<std::string, Setter> &value_options() {
     return table;
 }
 
-// Splits "--name=value" and "--name value" forms into (name, value) pairs and positional arguments.
-struct Split {
-    std::vector<std::pair<std::string, std::string>> options;
-    std::vector<std::string> positional;
-    bool quiet = false, help = false, version = false;
-};
+} // namespace
 
-Split split_arguments(int argc, char **argv) {
-    Split split;
+SplitArguments split_arguments(int argc, char **argv, const std::set<std::string> &value_options,
+                               const std::set<std::string> &flags) {
+    static const std::map<std::string, std::string> short_forms = {{"-q", "--quiet"}, {"-h", "--help"}};
+    SplitArguments split;
     bool only_positional = false;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
@@ -150,42 +148,50 @@ Split split_arguments(int argc, char **argv) {
         }
         if (arg == "--") {
             only_positional = true;
-        } else if (arg == "--quiet" || arg == "-q") {
-            split.quiet = true;
-        } else if (arg == "--help" || arg == "-h") {
-            split.help = true;
-        } else if (arg == "--version") {
-            split.version = true;
-        } else {
-            std::string value;
-            bool has_value = false;
-            const size_t equals = arg.find('=');
-            if (equals != std::string::npos) {
-                value = arg.substr(equals + 1);
-                arg = arg.substr(0, equals);
-                has_value = true;
-            }
-            if (!value_options().count(arg))
-                throw UsageError("unknown option '" + arg + "'");
-            if (!has_value) {
-                if (i + 1 >= argc)
-                    throw UsageError(arg + ": needs a value");
-                value = argv[++i];
-            }
-            split.options.emplace_back(arg, value);
+            continue;
         }
+        const auto short_form = short_forms.find(arg);
+        const std::string flag = short_form != short_forms.end() ? short_form->second : arg;
+        if (flags.count(flag)) {
+            split.flags.insert(flag);
+            continue;
+        }
+        std::string value;
+        bool has_value = false;
+        const size_t equals = arg.find('=');
+        if (equals != std::string::npos) {
+            value = arg.substr(equals + 1);
+            arg = arg.substr(0, equals);
+            has_value = true;
+        }
+        if (!value_options.count(arg))
+            throw UsageError("unknown option '" + arg + "'");
+        if (!has_value) {
+            if (i + 1 >= argc)
+                throw UsageError(arg + ": needs a value");
+            value = argv[++i];
+        }
+        split.options.emplace_back(arg, value);
     }
     return split;
 }
 
-} // namespace
+int parse_int_within(const std::string &option, const std::string &text, int min, int max) {
+    const long long value = parse_whole(option, text);
+    if (value < min || value > max)
+        throw UsageError(option + ": must be from " + std::to_string(min) + " to " + std::to_string(max));
+    return static_cast<int>(value);
+}
 
 CliArgs parse_cli_args(int argc, char **argv) {
-    const Split split = split_arguments(argc, argv);
+    std::set<std::string> value_names;
+    for (const auto &option : value_options())
+        value_names.insert(option.first);
+    const SplitArguments split = split_arguments(argc, argv, value_names, {"--quiet", "--help", "--version"});
     CliArgs args;
-    args.quiet = split.quiet;
-    args.help = split.help;
-    args.version = split.version;
+    args.quiet = split.flags.count("--quiet") > 0;
+    args.help = split.flags.count("--help") > 0;
+    args.version = split.flags.count("--version") > 0;
     if (args.help || args.version)
         return args;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fetch_weights_command.h"
 
+#include "cli_args.h"
 #include "error.h"
 #include "weights.h"
 #include "weights_fetch.h"
@@ -43,10 +44,6 @@ const char *const kUsage =
 volatile std::sig_atomic_t interrupted = 0;
 
 extern "C" void on_signal(int) { interrupted = 1; }
-
-struct UsageError {
-    std::string what;
-};
 
 std::string megabytes(std::uint64_t bytes) {
     char buffer[32];
@@ -127,55 +124,30 @@ int fetch_weights_command(int argc, char **argv) {
     ns::FetchRequest request;
     bool quiet = false;
     try {
-        for (int i = 1; i < argc; ++i) {
-            std::string arg = argv[i], value;
-            const bool takes_value = arg == "--url" || arg == "--output" || arg == "--retries" ||
-                                     arg == "--time-limit" || arg.rfind("--url=", 0) == 0 ||
-                                     arg.rfind("--output=", 0) == 0 || arg.rfind("--retries=", 0) == 0 ||
-                                     arg.rfind("--time-limit=", 0) == 0;
-            if (takes_value) {
-                const auto equals = arg.find('=');
-                if (equals != std::string::npos) {
-                    value = arg.substr(equals + 1);
-                    arg = arg.substr(0, equals);
-                } else if (i + 1 < argc) {
-                    value = argv[++i];
-                } else {
-                    throw UsageError{arg + " needs a value"};
-                }
-                if (value.empty())
-                    throw UsageError{arg + " needs a value"};
-            }
-            if (arg == "--help" || arg == "-h") {
-                std::cout << kUsage;
-                return 0;
-            } else if (arg == "--quiet" || arg == "-q") {
-                quiet = true;
-            } else if (arg == "--force") {
-                request.force = true;
-            } else if (arg == "--url") {
-                request.url = value;
-            } else if (arg == "--output") {
-                request.output = value;
-            } else if (arg == "--retries") {
-                char *end = nullptr;
-                const long n = std::strtol(value.c_str(), &end, 10);
-                if (*end != '\0' || n < 0 || n > 100)
-                    throw UsageError{"--retries wants a number from 0 to 100"};
-                request.retries = static_cast<int>(n);
-            } else if (arg == "--time-limit") {
-                char *end = nullptr;
-                const long n = std::strtol(value.c_str(), &end, 10);
-                if (*end != '\0' || n < 1 || n > 86400)
-                    throw UsageError{"--time-limit wants a number of seconds from 1 to 86400"};
-                request.time_limit_s = n;
-            } else {
-                throw UsageError{"unknown argument '" + arg + "'"};
-            }
+        const ns::cli::SplitArguments split = ns::cli::split_arguments(
+            argc, argv, {"--url", "--output", "--retries", "--time-limit"}, {"--help", "--quiet", "--force"});
+        if (split.flags.count("--help")) {
+            std::cout << kUsage;
+            return 0;
         }
-    } catch (const UsageError &e) {
-        std::cerr << "neural-style fetch-weights: " << e.what
-                  << " (see neural-style fetch-weights --help)\n";
+        if (!split.positional.empty())
+            throw ns::cli::UsageError("unexpected argument '" + split.positional.front() + "'");
+        quiet = split.flags.count("--quiet") > 0;
+        request.force = split.flags.count("--force") > 0;
+        for (const auto &[name, value] : split.options) {
+            if (value.empty())
+                throw ns::cli::UsageError(name + ": needs a value");
+            if (name == "--url")
+                request.url = value;
+            else if (name == "--output")
+                request.output = value;
+            else if (name == "--retries")
+                request.retries = ns::cli::parse_int_within(name, value, 0, 100);
+            else
+                request.time_limit_s = ns::cli::parse_int_within(name, value, 1, 86400);
+        }
+    } catch (const ns::cli::UsageError &e) {
+        std::cerr << "neural-style fetch-weights: " << e.what() << " (see neural-style fetch-weights --help)\n";
         return 2;
     }
 
