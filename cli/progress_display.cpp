@@ -12,20 +12,6 @@
 
 namespace neural_style::cli {
 
-namespace {
-
-std::string clock_text(double seconds) {
-    const long total = std::lround(std::max(0.0, seconds));
-    char text[32];
-    if (total >= 3600)
-        std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
-    else
-        std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
-    return text;
-}
-
-} // namespace
-
 ProgressDisplay::ProgressDisplay(bool quiet, const std::string &log_path)
     : quiet_(quiet), terminal_(isatty(STDERR_FILENO) != 0), log_path_(log_path) {
     if (!log_path.empty()) {

@@ -3,6 +3,9 @@
 // shows progress.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <functional>
 #include <string>
 
@@ -38,6 +41,17 @@ using StepCallback = std::function<bool(const StepReport &)>;
 // steps grow slower as the run goes on, so steps alone would promise too little. 0 before the first report.
 inline double estimated_seconds_left(const StepReport &report) {
     return report.work_done > 0 ? report.seconds * (1 - report.work_done) / report.work_done : 0;
+}
+
+// "0:42", "12:05", "1:02:09": a duration as both hosts show it.
+inline std::string clock_text(double seconds) {
+    const long total = std::lround(std::max(0.0, seconds));
+    char text[32];
+    if (total >= 3600)
+        std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+    else
+        std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
+    return text;
 }
 
 } // namespace neural_style

@@ -3,6 +3,7 @@
 
 #include "glib_text.h"
 #include "i18n.h"
+#include "step_report.h"
 
 #include <glib.h>
 
@@ -12,13 +13,6 @@
 namespace nst_plugin {
 
 namespace {
-
-// 0:42, 12:05, 1:02:09
-std::string duration(double seconds) {
-    const long total = std::lround(std::max(0.0, seconds));
-    const long h = total / 3600, m = total / 60 % 60, s = total % 60;
-    return take_text(h > 0 ? g_strdup_printf("%ld:%02ld:%02ld", h, m, s) : g_strdup_printf("%ld:%02ld", m, s));
-}
 
 // The first step also sets the network up; an estimate from it alone would promise far too long.
 constexpr int kStepsBeforeEstimate = 3;
@@ -39,12 +33,12 @@ std::string step_text(const JobProgress &progress) {
 }
 
 std::string time_text(const JobProgress &progress) {
-    const std::string elapsed = duration(progress.seconds);
+    const std::string elapsed = neural_style::clock_text(progress.seconds);
     if (progress.step < kStepsBeforeEstimate)
         return take_text(g_strdup_printf(_("Elapsed %s"), elapsed.c_str()));
     const double left = progress.seconds_left - (progress.seconds - progress.step_seconds);
     // TRANSLATORS: both %s are durations such as 0:42 or 1:02:09.
-    return take_text(g_strdup_printf(_("Elapsed %s, about %s left"), elapsed.c_str(), duration(left).c_str()));
+    return take_text(g_strdup_printf(_("Elapsed %s, about %s left"), elapsed.c_str(), neural_style::clock_text(left).c_str()));
 }
 
 std::string device_text(const JobProgress &progress) {
