@@ -53,7 +53,7 @@ std::string plan_text(const ns::RunPlan &plan, bool cuda, int threads) {
     const double seconds = ns::estimated_seconds(plan, cuda, threads);
     if (seconds > 0)
         text += "; about " +
-                (seconds < 90 ? std::to_string(std::lround(seconds)) + " s"
+                (seconds < 90 ? std::to_string(std::max(1L, std::lround(seconds))) + " s"
                               : std::to_string(std::lround(seconds / 60)) + " min") +
                 " on " + std::to_string(threads) + " CPU threads";
     return text;

@@ -13,4 +13,7 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Throws StyleError(message): for code that checks one thing after another.
+[[noreturn]] inline void fail(const std::string &message) { throw StyleError(message); }
+
 } // namespace neural_style

@@ -7,12 +7,6 @@
 
 namespace neural_style {
 
-namespace {
-
-[[noreturn]] void fail(const std::string &what) { throw StyleError(what); }
-
-} // namespace
-
 SafetensorsFile::SafetensorsFile(const std::string &path) : path_(path) {
     std::error_code error;
     if (std::filesystem::exists(path, error) && !std::filesystem::is_regular_file(path, error))

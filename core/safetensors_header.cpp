@@ -16,8 +16,6 @@ namespace {
 
 using json = nlohmann::json;
 
-[[noreturn]] void fail(const std::string &what) { throw StyleError(what); }
-
 std::string quoted(const std::string &key) { return "'" + printable(key) + "'"; }
 
 std::uint64_t checked_offset(const json &value, const std::string &key) {

@@ -17,7 +17,7 @@ namespace neural_style::fetch {
 
 constexpr std::uint64_t kUnknown = std::numeric_limits<std::uint64_t>::max();
 
-[[noreturn]] inline void fail(const std::string &what) { throw StyleError(what); }
+using neural_style::fail;
 
 // The source is not what it was or is not usable: the partial download must not be reused.
 class SourceProblem : public StyleError {

@@ -173,6 +173,12 @@ def pil_file(name, image, **options):
     return path_of(name)
 
 
+def smooth_gradient():
+    """A 64x48 RGB float image without sharp edges, which JPEG encodes nearly losslessly."""
+    x, y = np.meshgrid(np.linspace(0, 255, 64), np.linspace(0, 255, 48))
+    return np.dstack([x, y, np.full((48, 64), 90.0)])
+
+
 def test_reads():
     for mode, channels in (("L", 1), ("LA", 2), ("RGB", 3), ("RGBA", 4)):
         path = pil_file(f"8bit-{mode}.png", Image.fromarray(noise(23, 37, channels, 8), mode))
@@ -193,7 +199,7 @@ def test_reads():
     path = pil_file("1bit.png", Image.fromarray(noise(23, 37, 1, 8) > 127))
     expect_read("PNG 1-bit", path, pil_reference(path))
 
-    gradient = np.dstack(np.meshgrid(np.linspace(0, 255, 64), np.linspace(0, 255, 48)) + [np.full((48, 64), 90.0)])
+    gradient = smooth_gradient()
     for mode in ("L", "RGB"):
         path = pil_file(f"photo-{mode}.jpg", Image.fromarray(gradient.astype(np.uint8)).convert(mode), quality=90)
         expect_read(f"JPEG {mode}", path, pil_reference(path))
@@ -289,7 +295,7 @@ def test_writes():
         same = result.returncode == 0 and np.array_equal(np.array(written), np.array(Image.open(source)))
     check("PNG written and read back by PIL unchanged", same, result.stderr)
 
-    gradient = np.dstack(np.meshgrid(np.linspace(0, 255, 64), np.linspace(0, 255, 48)) + [np.full((48, 64), 90.0)])
+    gradient = smooth_gradient()
     smooth = pil_file("smooth.png", Image.fromarray(gradient.astype(np.uint8)))
     jpeg = os.path.join(folder, "out.JPEG")
     result = run_probe("copy", smooth, jpeg)
