@@ -15,10 +15,11 @@ namespace neural_style {
 std::uint64_t default_memory_limit(bool cuda);
 
 // Bytes of the forward and backward pass through VGG19 (conv1_1 to conv5_1) per pixel of the image it runs on,
-// the activations kept for backward included, on the CPU (LibTorch 1.13, channels-last). Measured: one untiled
-// step of the CLI at 2560x1600 peaked at 14.55 GB with no L-BFGS history yet, 3550 bytes per pixel once the rest
-// of the plan is taken off; and the benchmark's step with a full history ran 1.2x over 3200.
-constexpr double kBackwardBytesPerPixel = 3600;
+// the activations kept for backward included, on the CPU (channels-last). Measured: one untiled step of the CLI at
+// 2560x1600 peaked at 14.55 GB with LibTorch 1.13 (Debian 12) and no L-BFGS history yet, 3550 bytes per pixel once
+// the rest of the plan is taken off; LibTorch 2.6 (Debian 13) takes about 10% less (a 1024x768 step: 3.03 GB
+// against 3.37 GB), so the figure sits between the two.
+constexpr double kBackwardBytesPerPixel = 3500;
 // What a tiled scale holds beyond its live tensors, per pixel of the image: freed tile activations and image-sized
 // temporaries interleave in the heap (kept by the process for speed, see prepare_device), which then grows by
 // more than its live set. Measured by the benchmark's --large steps under an 8 GB limit: 2560x1600 in 6 tiles
