@@ -101,8 +101,9 @@ std::vector<int> step_shares(int steps, int scale_count) {
         weights.push_back(std::pow(kStepDecay, i));
         sum += weights.back();
     }
-    std::vector<int> shares(static_cast<size_t>(scale_count), 1);
-    const int rest = steps - scale_count;
+    const int floor = std::max(1, std::min(kMinScaleSteps, steps / scale_count));
+    std::vector<int> shares(static_cast<size_t>(scale_count), floor);
+    const int rest = steps - floor * scale_count;
     int given = 0;
     for (int i = 1; i < scale_count; ++i) {
         const int extra = static_cast<int>(rest * weights[static_cast<size_t>(i)] / sum);

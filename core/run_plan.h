@@ -46,11 +46,16 @@ constexpr double kCpuCoreSecondsPerMegapixelStep = 9.2;
 // Fewest L-BFGS pairs a fine scale keeps (jcjohnson/neural-style uses 5 at its largest sizes).
 constexpr int kMinLbfgsHistory = 5;
 
-// Each scale's steps, coarse to fine, adding up to `steps`: every scale gets one, and the rest is shared with
-// weights halving from one scale to the next. A scale has twice the pixels of the one before, so each scale takes
-// about the same time: the coarse scales, which set the composition, get most of the iterations, and the full size
-// gets a few that sharpen it. At 2560x1600 with 300 steps that is 152, 74, 37, 19, 10, 5, 3 over 7 scales.
+// Each scale's steps, coarse to fine, adding up to `steps`: every scale gets kMinScaleSteps (or, with fewer steps
+// than that allows, the same share), and the rest is shared with weights halving from one scale to the next. A scale
+// has twice the pixels of the one before, so the shared steps take about the same time at each scale: the coarse
+// scales, which set the composition, get most of the iterations. At 2560x1600 with 300 steps that is 130, 67, 38,
+// 24, 17, 13, 11 over 7 scales.
 constexpr double kStepDecay = 0.5;
+// L-BFGS restarts at each scale, and its first step there is a steepest-descent step scaled by 1 / |g|_1, which at
+// millions of pixels barely moves them: a scale needs several steps to build the curvature pairs that paint it. A
+// 2560x1600 run that gave its full size 1 step of 60 came out as blurred as one painted at 512 px and enlarged.
+constexpr int kMinScaleSteps = 10;
 std::vector<int> step_shares(int steps, int scale_count);
 
 // The style image's size at a scale whose candidate is `scale_size`: stretched to it when style_scale is 0 (the

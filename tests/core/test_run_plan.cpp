@@ -98,10 +98,10 @@ TEST(RunPlan, ARunThatCannotFitIsRefusedWithTheLimitNamed) {
     }
 }
 
-TEST(StepShares, AddUpEveryScaleGetsOneAndTheyHalve) {
+TEST(StepShares, AddUpEveryScaleGetsItsMinimumAndTheRestHalves) {
     const std::vector<int> shares = ns::step_shares(300, 7);
     EXPECT_EQ(std::accumulate(shares.begin(), shares.end(), 0), 300);
-    EXPECT_EQ(shares, (std::vector<int>{152, 74, 37, 19, 10, 5, 3}));
+    EXPECT_EQ(shares, (std::vector<int>{130, 67, 38, 24, 17, 13, 11}));
     const std::vector<int> few = ns::step_shares(3, 3);
     EXPECT_EQ(few, (std::vector<int>{1, 1, 1}));
     EXPECT_EQ(ns::step_shares(10, 1), (std::vector<int>{10}));
