@@ -13,8 +13,6 @@
 #include <torch/optim/adam.h>
 
 #include <chrono>
-#include <cmath>
-#include <memory>
 
 namespace neural_style {
 
