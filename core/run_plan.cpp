@@ -114,20 +114,21 @@ std::vector<int> step_shares(int steps, int scale_count) {
     return shares;
 }
 
+double step_work(const ScalePlan &scale) {
+    if (scale.tiles <= 1)
+        return static_cast<double>(scale.size.width) * scale.size.height;
+    double padded = 0;
+    for (const Tile &tile : tile_layout(scale.size, scale.tile_side))
+        padded += static_cast<double>(tile.padded.area());
+    return padded * 4 / 3; // the Gram pass is a forward pass: a third of forward and backward
+}
+
 double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads) {
     if (cuda || cpu_threads <= 0)
         return 0;
     double seconds = 0;
-    for (const ScalePlan &scale : plan.scales) {
-        double pixels = static_cast<double>(scale.size.width) * scale.size.height;
-        if (scale.tiles > 1) {
-            double padded = 0;
-            for (const Tile &tile : tile_layout(scale.size, scale.tile_side))
-                padded += static_cast<double>(tile.padded.area());
-            pixels = padded * 4 / 3; // the Gram pass is a forward pass: a third of forward and backward
-        }
-        seconds += scale.steps * pixels / 1e6 * kCpuCoreSecondsPerMegapixelStep / cpu_threads;
-    }
+    for (const ScalePlan &scale : plan.scales)
+        seconds += scale.steps * step_work(scale) / 1e6 * kCpuCoreSecondsPerMegapixelStep / cpu_threads;
     return seconds;
 }
 

@@ -34,6 +34,10 @@ struct RunPlan {
 // shrinks before tiles get small. Throws StyleError when even that does not fit.
 RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cuda);
 
+// The pixels one step of `scale` runs the network over, as a measure of its cost: the image, or its tiles with
+// their halos and the Gram matrices' extra forward pass. Progress and the time estimate both count with it.
+double step_work(const ScalePlan &scale);
+
 // Seconds the plan should take on `cpu_threads` CPU threads, from the pace measured on this project's machine
 // (kCpuCoreSecondsPerMegapixelStep); tiled steps add their second pass and their halos. 0 on CUDA, whose speed
 // varies too much between cards to guess.

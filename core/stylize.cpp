@@ -27,13 +27,13 @@ public:
           batch_(device.is_cuda() ? 10 : 1), start_(std::chrono::steady_clock::now()) {
         for (const ScalePlan &scale : plan.scales) {
             total_steps_ += scale.steps;
-            total_work_ += work_of(scale) * scale.steps;
+            total_work_ += step_work(scale) * scale.steps;
         }
     }
 
     // Returns false once the callback has asked to stop.
     bool add(const Losses &losses, const ScalePlan &scale) {
-        work_ += work_of(scale);
+        work_ += step_work(scale);
         pending_.push_back({torch::stack({losses.total, losses.content, losses.style, losses.tv}), scale, elapsed(),
                             work_ / total_work_});
         if (static_cast<int>(pending_.size()) >= batch_)
@@ -50,7 +50,7 @@ public:
         report.width = scale.size.width;
         report.height = scale.size.height;
         report.seconds = elapsed();
-        report.work_done = (work_ + work_of(scale) * done / count) / total_work_;
+        report.work_done = (work_ + step_work(scale) * done / count) / total_work_;
         report.in_step = true;
         report.tiles_done = done;
         report.tiles = count;
@@ -95,11 +95,6 @@ private:
         double seconds;
         double work_done;
     };
-
-    // A step's share of the run: its pixels, and a tiled evaluation's second pass over them.
-    static double work_of(const ScalePlan &scale) {
-        return static_cast<double>(scale.size.width) * scale.size.height * (scale.tiles > 1 ? 4.0 / 3 : 1);
-    }
 
     double elapsed() const {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
