@@ -76,7 +76,7 @@ json child_large_step(const Args &args, const ChildInputs &inputs) {
     const Vgg19Features vgg(inputs.weights, device);
     torch::Tensor content_scaled = imagenet_normalize(resize_rgb(content_rgb, scale.size));
     const torch::Tensor style_scaled = imagenet_normalize(resize_rgb(style_rgb, scale.style_size));
-    const ScaleLoss loss(vgg, options, content_scaled, style_scaled, scale.tile_side);
+    const ScaleLoss loss(vgg, options, content_scaled, {}, {{style_scaled, {}, 1.0}}, scale.tile_side);
     torch::Tensor candidate = content_scaled.clone();
     content_scaled = torch::Tensor();
     const std::vector<torch::Tensor> state = lbfgs_state_stand_in(candidate, scale.lbfgs_history);
@@ -120,7 +120,7 @@ json child_large_run(const Args &args, const ChildInputs &inputs) {
     const double baseline = proc_status_mb("VmRSS");
     int steps = 0;
     const Clock::time_point start = Clock::now();
-    stylize(inputs.content, inputs.style, inputs.weights, options, [&](const StepReport &r) {
+    stylize(inputs.content, {inputs.style}, inputs.weights, options, [&](const StepReport &r) {
         if (!r.in_step && ++steps % 10 == 0)
             std::cerr << "  step " << r.step << " of " << r.total_steps << " at " << r.width << "x" << r.height
                       << ", " << static_cast<int>(r.seconds) << " s\n";

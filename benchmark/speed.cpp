@@ -56,7 +56,7 @@ json child_speed(const Args &args, const ChildInputs &inputs) {
     reset_gpu_peak(cuda);
     const double baseline = proc_status_mb("VmRSS");
     const Clock::time_point start = Clock::now();
-    stylize(inputs.content, inputs.style, inputs.weights, options, [&](const StepReport &r) {
+    stylize(inputs.content, {inputs.style}, inputs.weights, options, [&](const StepReport &r) {
         clock.wall.push_back(seconds_since(start));
         clock.reported.push_back(r.seconds);
         clock.usage.push_back(usage_now());

@@ -150,7 +150,7 @@ json child_time_to_quality(const Args &args, const ChildInputs &inputs) {
     reset_gpu_peak(cuda);
     const double baseline = proc_status_mb("VmRSS");
     const Clock::time_point start = Clock::now();
-    stylize(inputs.content, inputs.style, inputs.weights, options, [&](const StepReport &r) {
+    stylize(inputs.content, {inputs.style}, inputs.weights, options, [&](const StepReport &r) {
         if (r.in_step)
             return true;
         result["device_description"] = r.device;

@@ -42,21 +42,23 @@ int parse_int(const std::string &option, const std::string &text) {
     return static_cast<int>(value);
 }
 
-std::array<double, kStyleLayerCount> parse_layer_weights(const std::string &option, const std::string &text) {
-    std::array<double, kStyleLayerCount> weights{};
+std::vector<double> parse_numbers(const std::string &option, const std::string &text) {
+    std::vector<double> numbers;
     std::stringstream stream(text);
     std::string item;
-    size_t count = 0;
-    while (std::getline(stream, item, ',')) {
-        if (count == weights.size())
-            throw UsageError(option + ": expected " + std::to_string(weights.size()) +
-                             " comma-separated numbers, got more");
-        weights[count++] = parse_number(option, item);
-    }
-    if (count != weights.size())
+    while (std::getline(stream, item, ','))
+        numbers.push_back(parse_number(option, item));
+    return numbers;
+}
+
+std::array<double, kStyleLayerCount> parse_layer_weights(const std::string &option, const std::string &text) {
+    const std::vector<double> numbers = parse_numbers(option, text);
+    std::array<double, kStyleLayerCount> weights{};
+    if (numbers.size() != weights.size())
         throw UsageError(option + ": expected " + std::to_string(weights.size()) + " comma-separated numbers (" +
                          kStyleLayerNames[0] + " to " + kStyleLayerNames[kStyleLayerCount - 1] + "), got " +
-                         std::to_string(count));
+                         std::to_string(numbers.size()));
+    std::copy(numbers.begin(), numbers.end(), weights.begin());
     return weights;
 }
 
@@ -122,6 +124,20 @@ const std::map<std::string, Setter> &value_options() {
          [](CliArgs &a, const std::string &o, const std::string &v) { a.options.tile_size = parse_int(o, v); }},
         {"--style-scale",
          [](CliArgs &a, const std::string &o, const std::string &v) { a.options.style_scale = parse_number(o, v); }},
+        {"--colors",
+         [](CliArgs &a, const std::string &o, const std::string &v) {
+             a.options.colors = parse_choice(o, v, parse_color_mode, "style, luminance, histogram");
+         }},
+        {"--style-blend",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.options.style_shares = parse_numbers(o, v); }},
+        {"--mask", [](CliArgs &a, const std::string &, const std::string &v) { a.mask = v; }},
+        {"--style-strength",
+         [](CliArgs &a, const std::string &o, const std::string &v) { a.style_strength = parse_number(o, v); }},
+        {"--stroke-size",
+         [](CliArgs &a, const std::string &o, const std::string &v) {
+             a.options.style_layer_weights =
+                 stroke_size_weights(parse_choice(o, v, parse_stroke_size, "fine, medium, coarse"));
+         }},
         {"--memory-limit",
          [](CliArgs &a, const std::string &o, const std::string &v) {
              const std::optional<std::uint64_t> bytes = parse_byte_size(v);
@@ -203,8 +219,22 @@ CliArgs parse_cli_args(int argc, char **argv) {
                 throw UsageError("--preset: unknown preset '" + value + "' (known: default, seed)");
             args.options = *preset;
         }
-    for (const auto &[name, value] : split.options)
+    std::set<std::string> given;
+    for (const auto &[name, value] : split.options) {
         value_options().at(name)(args, name, value);
+        given.insert(name);
+    }
+    for (const auto &[one, other] : {std::pair{"--style-strength", "--style-weight"},
+                                     std::pair{"--stroke-size", "--style-layer-weights"}})
+        if (given.count(one) && given.count(other))
+            throw UsageError(std::string(one) + " and " + other + " set the same weights: give one of them");
+    // The strength is a ratio to the content weight, so it is applied after it, whatever the order given.
+    if (args.style_strength) {
+        if (!(*args.style_strength >= limits::balance.min && *args.style_strength <= limits::balance.max))
+            throw UsageError("--style-strength: must be from " + std::to_string(static_cast<int>(limits::balance.min)) +
+                             " to " + std::to_string(static_cast<int>(limits::balance.max)));
+        args.options.style_weight = args.options.content_weight * style_ratio_at_balance(*args.style_strength);
+    }
 
     if (split.positional.size() != 3)
         throw UsageError("expected CONTENT STYLE OUTPUT, got " + std::to_string(split.positional.size()) +
@@ -230,6 +260,7 @@ std::string usage_text() {
 #endif
            "\n"
            "Paints CONTENT in the style of STYLE (Gatys et al., VGG19) and writes OUTPUT (.png, .jpg).\n"
+           "STYLE may be several images, comma-separated (a.jpg,b.png): their styles are blended.\n"
            "\n"
            "Options (defaults in brackets; --preset seed reproduces the original notebook):\n"
            "  --weights FILE            VGG19 safetensors [$NEURAL_STYLE_WEIGHTS, else\n"
@@ -252,6 +283,16 @@ std::string usage_text() {
         << "                            --min-scale-size allows [" << d.scales << "]\n"
         << "  --content-weight A        how much the content's shapes are kept [" << d.content_weight << "]\n"
         << "  --style-weight B          how strongly the style is applied [" << d.style_weight << "]\n"
+        << "  --style-strength S        style against content, 0 to 100: 50 is the weights above, each 25\n"
+        << "                            multiplies the style weight by 10 (sets it from --content-weight)\n"
+        << "  --stroke-size SIZE        fine | medium | coarse: style layer weights as a preset ["
+        << stroke_size_name(stroke_size_of(d.style_layer_weights).value_or(StrokeSize::medium)) << "]\n"
+        << "  --colors MODE             style: the style's colours; luminance: the content's colours,\n"
+        << "                            only the luminance stylized; histogram: the style recoloured to\n"
+        << "                            the content's palette first [" << color_mode_name(d.colors) << "]\n"
+        << "  --style-blend W1,W2,...   shares of several styles, normalised [equal]\n"
+        << "  --mask FILE               grey image: white is styled, black keeps the content; stretched\n"
+        << "                            to the content's size [none: everywhere]\n"
         << "  --style-layer-weights W1,W2,W3,W4,W5\n"
            "                            conv1_1..conv5_1: fine texture to large motifs ["
         << d.style_layer_weights[0] << "," << d.style_layer_weights[1] << "," << d.style_layer_weights[2] << ","

@@ -4,6 +4,7 @@
 
 #include "options.h"
 
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,8 @@ struct CliArgs {
     std::string content, style, output;
     std::string weights;  // empty: the default search
     std::string log;      // empty: no log
+    std::string mask;     // empty: none
+    std::optional<double> style_strength; // applied to options.style_weight by parse_cli_args
     bool quiet = false;
     bool help = false;
     bool version = false;

@@ -3,6 +3,7 @@
 #include "cli_args.h"
 #include "error.h"
 #include "device.h"
+#include "image.h"
 #include "image_files.h"
 #include "memory.h"
 #include "run_plan.h"
@@ -25,6 +26,7 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <vector>
 
 namespace ns = neural_style;
 
@@ -64,6 +66,21 @@ std::string folder_of(const std::string &path) {
     return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// STYLE as jcjohnson/neural-style takes it: comma-separated files, unless a file of that very name exists.
+std::vector<std::string> style_paths(const std::string &text) {
+    if (text.find(',') == std::string::npos || access(text.c_str(), F_OK) == 0)
+        return {text};
+    std::vector<std::string> paths;
+    size_t start = 0;
+    for (size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1)
+        paths.push_back(text.substr(start, comma - start));
+    paths.push_back(text.substr(start));
+    for (const std::string &path : paths)
+        if (path.empty())
+            throw ns::cli::UsageError("STYLE: an empty file name in '" + text + "'");
+    return paths;
+}
+
 int run(const ns::cli::CliArgs &args) {
     // Everything that can be checked cheaply is checked before minutes of computation.
     if (!ns::image_files::is_writable_image_name(args.output))
@@ -74,23 +91,41 @@ int run(const ns::cli::CliArgs &args) {
     if (search.found.empty())
         throw ns::StyleError(ns::weights_not_found_message(search) + kHowToGetWeights);
 
+    const std::vector<std::string> paths = style_paths(args.style);
+    if (paths.size() > static_cast<size_t>(ns::limits::styles.max))
+        throw ns::cli::UsageError("STYLE: at most " + std::to_string(ns::limits::styles.max) + " style images");
+    if (!args.options.style_shares.empty() && args.options.style_shares.size() != paths.size())
+        throw ns::cli::UsageError("--style-blend: " + std::to_string(args.options.style_shares.size()) +
+                                  " shares for " + std::to_string(paths.size()) + " style images");
+
     const ns::RgbaImage content = ns::image_files::load_image(args.content);
-    const ns::RgbaImage style = ns::image_files::load_image(args.style);
+    std::vector<ns::RgbaImage> styles;
+    std::vector<ns::Size> style_sizes;
+    for (const std::string &path : paths) {
+        styles.push_back(ns::image_files::load_image(path));
+        style_sizes.push_back({styles.back().width, styles.back().height});
+    }
+    const ns::GreyImage mask =
+        args.mask.empty() ? ns::GreyImage() : ns::mask_from_image(ns::image_files::load_image(args.mask));
     const ns::Vgg19Weights weights = ns::load_vgg19_weights(search.found);
 
     // The plan is made once, with the memory limit it settled on, so the run does what was announced.
     ns::StyleOptions options = args.options;
     const bool cuda = ns::select_device(options.device).is_cuda();
-    const ns::RunPlan plan = ns::plan_run({content.width, content.height}, {style.width, style.height}, options, cuda);
+    const ns::RunPlan plan =
+        ns::plan_run({content.width, content.height}, ns::largest_size(style_sizes), options, cuda);
     options.memory_limit = plan.memory_limit;
     if (!args.quiet)
         std::cerr << plan_text(plan, cuda, options.threads > 0 ? options.threads : ns::cpu_threads()) << "\n";
 
     ns::cli::ProgressDisplay display(args.quiet, args.log);
-    const ns::RgbaImage result = ns::stylize(content, style, weights, options, [&](const ns::StepReport &r) {
-        display.show(r);
-        return true;
-    });
+    const ns::RgbaImage result = ns::stylize(
+        content, styles, weights, options,
+        [&](const ns::StepReport &r) {
+            display.show(r);
+            return true;
+        },
+        mask);
     display.finish();
     ns::image_files::save_image(args.output, result);
     return 0;

@@ -37,6 +37,37 @@ torch::Tensor rgb_tensor(const RgbaImage &image) {
     return rgba.permute({2, 0, 1}).slice(0, 0, 3).unsqueeze(0).contiguous();
 }
 
+torch::Tensor alpha_tensor(const RgbaImage &image) {
+    torch::Tensor alpha = torch::from_blob(const_cast<float *>(image.pixels.data()),
+                                           {image.height, image.width, 4}, torch::kFloat32)
+                              .select(2, 3);
+    if (alpha.eq(1).all().item<bool>())
+        return torch::Tensor();
+    return alpha.unsqueeze(0).unsqueeze(0).contiguous();
+}
+
+torch::Tensor grey_tensor(const GreyImage &image, const char *what) {
+    if (image.width <= 0 || image.height <= 0 ||
+        image.values.size() != static_cast<size_t>(image.width) * image.height)
+        throw StyleError(std::string(what) + ": values do not match its size " + std::to_string(image.width) + "x" +
+                         std::to_string(image.height));
+    const torch::Tensor grey =
+        torch::from_blob(const_cast<float *>(image.values.data()), {1, 1, image.height, image.width}, torch::kFloat32)
+            .clone();
+    if (!(grey.ge(0) & grey.le(1)).all().item<bool>()) // NaN fails both
+        throw StyleError(std::string(what) + ": values must be from 0 to 1");
+    return grey;
+}
+
+GreyImage mask_from_image(const RgbaImage &image) {
+    GreyImage mask(image.width, image.height, 0);
+    for (size_t i = 0; i < mask.values.size(); ++i) {
+        const float *p = &image.pixels[i * 4];
+        mask.values[i] = std::clamp((0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]) * p[3], 0.0f, 1.0f);
+    }
+    return mask;
+}
+
 torch::Tensor resize_rgb(const torch::Tensor &rgb, Size size) {
     if (rgb.size(2) == size.height && rgb.size(3) == size.width)
         return rgb;

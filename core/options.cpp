@@ -4,6 +4,7 @@
 #include "error.h"
 #include "tiles.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -64,6 +65,51 @@ const char *device_choice_name(DeviceChoice value) {
     }
 }
 
+const char *color_mode_name(ColorMode value) {
+    switch (value) {
+    case ColorMode::luminance: return "luminance";
+    case ColorMode::histogram: return "histogram";
+    default: return "style";
+    }
+}
+
+const char *stroke_size_name(StrokeSize value) {
+    switch (value) {
+    case StrokeSize::fine: return "fine";
+    case StrokeSize::coarse: return "coarse";
+    default: return "medium";
+    }
+}
+
+double style_ratio_at_balance(double balance) {
+    const StyleOptions middle = default_preset();
+    return middle.style_weight / middle.content_weight * std::pow(10.0, (balance - 50) / 25);
+}
+
+double balance_of_weights(double content_weight, double style_weight) {
+    if (content_weight <= 0)
+        return limits::balance.max;
+    if (style_weight <= 0)
+        return limits::balance.min;
+    const double balance = 50 + 25 * std::log10(style_weight / content_weight / style_ratio_at_balance(50));
+    return std::clamp(balance, limits::balance.min, limits::balance.max);
+}
+
+std::array<double, kStyleLayerCount> stroke_size_weights(StrokeSize size) {
+    switch (size) {
+    case StrokeSize::fine: return {1, 1, 0.3, 0.05, 0.01};
+    case StrokeSize::coarse: return {0.1, 0.3, 0.5, 0.8, 1};
+    default: return seed_preset().style_layer_weights;
+    }
+}
+
+std::optional<StrokeSize> stroke_size_of(const std::array<double, kStyleLayerCount> &weights) {
+    for (StrokeSize size : {StrokeSize::fine, StrokeSize::medium, StrokeSize::coarse})
+        if (stroke_size_weights(size) == weights)
+            return size;
+    return std::nullopt;
+}
+
 std::optional<Optimizer> parse_optimizer(const std::string &text) {
     if (text == "adam") return Optimizer::adam;
     if (text == "lbfgs") return Optimizer::lbfgs;
@@ -80,6 +126,20 @@ std::optional<DeviceChoice> parse_device_choice(const std::string &text) {
     if (text == "auto") return DeviceChoice::automatic;
     if (text == "cpu") return DeviceChoice::cpu;
     if (text == "cuda") return DeviceChoice::cuda;
+    return std::nullopt;
+}
+
+std::optional<ColorMode> parse_color_mode(const std::string &text) {
+    for (ColorMode mode : {ColorMode::style, ColorMode::luminance, ColorMode::histogram})
+        if (text == color_mode_name(mode))
+            return mode;
+    return std::nullopt;
+}
+
+std::optional<StrokeSize> parse_stroke_size(const std::string &text) {
+    for (StrokeSize size : {StrokeSize::fine, StrokeSize::medium, StrokeSize::coarse})
+        if (text == stroke_size_name(size))
+            return size;
     return std::nullopt;
 }
 
@@ -126,6 +186,12 @@ void validate(const StyleOptions &o) {
             "style-scale must be a number from " + range_text(style_scale) + " (0: stretched to the content)");
     require(o.memory_limit / (1 << 20) <= static_cast<std::uint64_t>(memory_limit_mib.max),
             "memory-limit must be at most " + std::to_string(memory_limit_mib.max / 1024) + " GiB");
+    require(o.style_shares.size() <= static_cast<size_t>(limits::styles.max),
+            "style-blend must have at most " + std::to_string(limits::styles.max) + " shares");
+    for (double share : o.style_shares)
+        require(within(share, style_share) && share > 0,
+                "style-blend shares must be positive numbers up to " +
+                    std::to_string(static_cast<long>(style_share.max)));
 }
 
 } // namespace neural_style

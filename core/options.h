@@ -41,10 +41,21 @@ constexpr Limit<double> style_scale{0, 4, 2};
 constexpr Limit<int> tile_size{0, 16384, 4096};
 // Memory a run may use, in MiB; 0: from what the machine has available.
 constexpr Limit<int> memory_limit_mib{0, 1 << 24, 65536};
+// The style / content balance artists set: 50 is the presets' weights, see style_ratio_at_balance().
+constexpr Limit<double> balance{0, 100, 100};
+// A style's share of a blend, before the shares are normalised to sum to 1.
+constexpr Limit<double> style_share{0, 1e6, 100};
+// Style images a run blends.
+constexpr Limit<int> styles{1, 16, 3};
 } // namespace limits
 
 enum class Optimizer { adam, lbfgs };
 enum class Init { content, noise };
+// Whose colours the result has: the style's (Gatys et al. 2015), the content's with only the luminance stylized
+// (Gatys et al. 2017, section 5.1), or the style's recoloured to the content's palette before the run (ibid.).
+enum class ColorMode { style, luminance, histogram };
+// The style layers' weights as stroke sizes: fine leans on conv1_1/conv2_1, coarse on conv4_1/conv5_1.
+enum class StrokeSize { fine, medium, coarse };
 enum class DeviceChoice { automatic, cpu, cuda };
 
 struct StyleOptions {
@@ -56,6 +67,8 @@ struct StyleOptions {
     std::array<double, kStyleLayerCount> style_layer_weights{}; // kStyleLayerNames' weights
     double tv_weight = 0;                // total variation: larger smooths the result
     Init init = Init::content;
+    ColorMode colors = ColorMode::style;
+    std::vector<double> style_shares;    // one per style image, each > 0, normalised over the styles; empty: equal
     std::uint64_t seed = 0;              // noise init and any other randomness
     int max_size = 0;                    // working size, longest side in pixels; 0: the content's own size
     int scales = 1;                      // coarse-to-fine passes at most, each about sqrt(2) larger than the
@@ -78,12 +91,29 @@ StyleOptions default_preset();
 std::optional<StyleOptions> preset_by_name(const std::string &name);
 std::vector<std::string> preset_names();
 
+// The style / content weight ratio at a balance from 0 to 100: logarithmic, 50 is the presets' 1e6, each 25 a
+// factor of 10 (0: 1e4, a faint texture; 100: 1e8, the content barely holds). The seed's ratio sits in the middle
+// so that the slider's default is the reproducible one; four decades span what the peers' users set (their
+// style/content ratios, brought to this loss's scale, run from about 1e4 to 1e8).
+double style_ratio_at_balance(double balance);
+// The balance whose ratio is style_weight / content_weight, clamped to 0..100 (100 when content_weight is 0).
+double balance_of_weights(double content_weight, double style_weight);
+
+// The five style layer weights of a stroke size; medium is the seed's 1, 0.8, 0.5, 0.3, 0.1.
+std::array<double, kStyleLayerCount> stroke_size_weights(StrokeSize size);
+// The stroke size whose weights these are; empty for any other ("custom").
+std::optional<StrokeSize> stroke_size_of(const std::array<double, kStyleLayerCount> &weights);
+
 const char *optimizer_name(Optimizer value);
 const char *init_name(Init value);
 const char *device_choice_name(DeviceChoice value);
+const char *color_mode_name(ColorMode value);
+const char *stroke_size_name(StrokeSize value);
 std::optional<Optimizer> parse_optimizer(const std::string &text);
 std::optional<Init> parse_init(const std::string &text);
 std::optional<DeviceChoice> parse_device_choice(const std::string &text);
+std::optional<ColorMode> parse_color_mode(const std::string &text);
+std::optional<StrokeSize> parse_stroke_size(const std::string &text);
 
 // Throws StyleError for the first option out of range; the message starts with the option's name as both hosts
 // spell it ("max-size must be ..."), so the CLI can prefix "--".

@@ -18,6 +18,17 @@ struct RgbaImage {
     RgbaImage(int w, int h) : width(w), height(h), pixels(static_cast<size_t>(w) * h * 4, 1.0f) {}
 };
 
+// One value per pixel, row-major: a mask (1 styled, 0 the content kept; values between blend).
+struct GreyImage {
+    int width = 0;
+    int height = 0;
+    std::vector<float> values; // width * height
+
+    GreyImage() = default;
+    GreyImage(int w, int h, float value) : width(w), height(h), values(static_cast<size_t>(w) * h, value) {}
+    bool empty() const { return values.empty(); }
+};
+
 struct Size {
     int width;
     int height;

@@ -132,6 +132,14 @@ double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads) {
     return seconds;
 }
 
+Size largest_size(const std::vector<Size> &sizes) {
+    Size largest{0, 0};
+    for (const Size &size : sizes)
+        if (static_cast<long long>(size.width) * size.height > static_cast<long long>(largest.width) * largest.height)
+            largest = size;
+    return largest;
+}
+
 Size style_size_at(Size style, Size scale_size, double style_scale) {
     if (style_scale <= 0)
         return scale_size;

@@ -62,6 +62,10 @@ constexpr double kStepDecay = 0.5;
 constexpr int kMinScaleSteps = 10;
 std::vector<int> step_shares(int steps, int scale_count);
 
+// The largest of the style images' sizes (by pixels): a run takes its styles one at a time, so the plan's memory
+// estimate is the largest's.
+Size largest_size(const std::vector<Size> &sizes);
+
 // The style image's size at a scale whose candidate is `scale_size`: stretched to it when style_scale is 0 (the
 // seed), else with its own aspect ratio and its longest side style_scale times the candidate's.
 Size style_size_at(Size style, Size scale_size, double style_scale);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "scale_loss.h"
 
+#include "guides.h"
 #include "losses.h"
 
 #include <torch/autograd.h>
@@ -21,6 +22,23 @@ double feature_volume(int position, int64_t height, int64_t width) {
     return static_cast<double>(vgg19_convs()[position].out_channels) * (height / stride) * (width / stride);
 }
 
+// `features` of a tile's interior weighted by the part of a whole-image feature weight map under them; tile
+// interiors start on the 16 px grid, so at a multiple of every stride.
+torch::Tensor weighted(const torch::Tensor &features, const torch::Tensor &weight, const Tile &tile, int position) {
+    if (!weight.defined())
+        return features;
+    const int stride = vgg19_stride(position);
+    return features * weight.slice(2, tile.interior.y / stride, tile.interior.y / stride + features.size(2))
+                          .slice(3, tile.interior.x / stride, tile.interior.x / stride + features.size(3));
+}
+
+// The factor that brings a Gram matrix over positions weighted by `weight` to the whole map's count: a white map
+// gives 1, so a guide that covers everything changes nothing. 0 when the map is black.
+double count_scale(const torch::Tensor &weight) {
+    const double sum = weight.pow(2).sum().item<double>();
+    return sum > 0 ? static_cast<double>(weight.numel()) / sum : 0;
+}
+
 torch::Tensor gradient_of(const torch::Tensor &value, const torch::Tensor &input) {
     return torch::autograd::grad({value}, {input})[0];
 }
@@ -28,13 +46,25 @@ torch::Tensor gradient_of(const torch::Tensor &value, const torch::Tensor &input
 } // namespace
 
 ScaleLoss::ScaleLoss(const Vgg19Features &vgg, const StyleOptions &options, const torch::Tensor &content,
-                     const torch::Tensor &style, int max_tile_side)
+                     const torch::Tensor &guide, const std::vector<ScaleStyle> &styles, int max_tile_side)
     : vgg_(vgg), options_(options), max_tile_side_(max_tile_side) {
-    for (int i = 0; i < kStyleLayerCount; ++i)
-        if (options.style_layer_weights[i] > 0 && options.style_weight > 0) {
-            style_positions_.push_back(vgg19_conv_position(kStyleLayerNames[i]));
-            style_layer_weight_.push_back(options.style_layer_weights[i]);
+    for (int i = 0; i < kStyleLayerCount; ++i) {
+        if (options.style_layer_weights[i] <= 0 || options.style_weight <= 0)
+            continue;
+        const int position = vgg19_conv_position(kStyleLayerNames[i]);
+        torch::Tensor layer_guide;
+        if (guide.defined()) {
+            layer_guide = feature_weight(guide, position);
+            if (count_scale(layer_guide) == 0)
+                continue; // no position of this layer is styled: its loss would only pull towards nothing
         }
+        style_positions_.push_back(position);
+        style_layer_weight_.push_back(options.style_layer_weights[i]);
+        guide_scale_.push_back(guide.defined() ? count_scale(layer_guide) : 1);
+        guides_.push_back(layer_guide);
+    }
+    if (!guide.defined())
+        guides_.clear();
     positions_ = style_positions_;
     positions_.push_back(vgg19_conv_position(kContentLayerName));
 
@@ -48,15 +78,30 @@ ScaleLoss::ScaleLoss(const Vgg19Features &vgg, const StyleOptions &options, cons
     torch::NoGradGuard no_grad;
     for (const Tile &tile : tiles_)
         content_targets_.push_back(tile_features(crop(content, tile.padded), tile).back().contiguous());
-    if (style_positions_.empty())
-        return;
-    tiled_grams(style, tiles_of(style), style_grams_);
-    // Gram matrices are sums over positions: a style of another size is brought to the candidate's count, so
-    // that the seed's loss (which stretches the style to the content's shape) keeps its scale.
-    for (size_t i = 0; i < style_positions_.size(); ++i) {
-        const double style_volume = feature_volume(style_positions_[i], style.size(2), style.size(3));
-        if (style_volume != style_volume_[i])
-            style_grams_[i] = style_grams_[i] * (style_volume_[i] / style_volume);
+    if (!style_positions_.empty())
+        blend_style_grams(styles);
+}
+
+void ScaleLoss::blend_style_grams(const std::vector<ScaleStyle> &styles) {
+    for (const ScaleStyle &style : styles) {
+        std::vector<torch::Tensor> weights, grams;
+        if (style.weight.defined())
+            for (int position : style_positions_)
+                weights.push_back(feature_weight(style.weight, position));
+        tiled_grams(style.image, tiles_of(style.image), weights, grams);
+        for (size_t i = 0; i < style_positions_.size(); ++i) {
+            // Gram matrices are sums over positions: a style of another size is brought to the candidate's count,
+            // so that the seed's loss (which stretches the style to the content's shape) keeps its scale.
+            const double style_volume = feature_volume(style_positions_[i], style.image.size(2), style.image.size(3));
+            double factor = style.share * style_volume_[i] / style_volume;
+            if (!weights.empty())
+                factor *= count_scale(weights[i]);
+            const torch::Tensor gram = factor == 1 ? grams[i] : grams[i] * factor;
+            if (style_grams_.size() <= i)
+                style_grams_.push_back(gram);
+            else
+                style_grams_[i] = style_grams_[i] + gram;
+        }
     }
 }
 
@@ -83,13 +128,16 @@ std::vector<torch::Tensor> ScaleLoss::tile_features(const torch::Tensor &padded,
 }
 
 bool ScaleLoss::tiled_grams(const torch::Tensor &image, const std::vector<Tile> &tiles,
-                            std::vector<torch::Tensor> &grams, const std::function<bool()> &after_tile) const {
+                            const std::vector<torch::Tensor> &weights, std::vector<torch::Tensor> &grams,
+                            const std::function<bool()> &after_tile) const {
     torch::NoGradGuard no_grad;
     grams.assign(style_positions_.size(), torch::Tensor());
     for (const Tile &tile : tiles) {
         const std::vector<torch::Tensor> features = tile_features(crop(image, tile.padded), tile);
         for (size_t i = 0; i < grams.size(); ++i) {
-            const torch::Tensor gram = gram_matrix(features[i]);
+            const torch::Tensor gram =
+                weights.empty() ? gram_matrix(features[i])
+                                : gram_matrix(weighted(features[i], weights[i], tile, style_positions_[i]));
             grams[i] = grams[i].defined() ? grams[i] + gram : gram;
         }
         if (after_tile && !after_tile())
@@ -115,9 +163,13 @@ bool ScaleLoss::evaluate_whole(const torch::Tensor &candidate, Losses &losses, t
     const std::vector<torch::Tensor> features = vgg_.forward(x, positions_);
     const torch::Tensor content = content_loss(features.back(), content_targets_[0]);
     torch::Tensor style = torch::zeros({}, x.options());
-    for (size_t i = 0; i < style_positions_.size(); ++i)
-        style = style +
-                style_layer_weight_[i] * style_layer_loss(gram_matrix(features[i]), style_grams_[i], features[i]);
+    for (size_t i = 0; i < style_positions_.size(); ++i) {
+        const torch::Tensor gram =
+            guides_.empty() ? gram_matrix(features[i])
+                            : gram_matrix(weighted(features[i], guides_[i], tiles_[0], style_positions_[i])) *
+                                  guide_scale_[i];
+        style = style + style_layer_weight_[i] * style_layer_loss(gram, style_grams_[i], features[i]);
+    }
     const torch::Tensor tv = tv_term(x);
     const torch::Tensor total =
         options_.content_weight * content + options_.style_weight * style + options_.tv_weight * tv;
@@ -136,17 +188,18 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
 
     // Pass 1, without autograd: the candidate's Gram matrices are sums over positions, so over tiles.
     std::vector<torch::Tensor> grams;
-    if (!style_positions_.empty() && !tiled_grams(image, tiles_, grams, tile_done))
+    if (!style_positions_.empty() && !tiled_grams(image, tiles_, guides_, grams, tile_done))
         return false;
     // The style loss is not a sum over tiles, but its gradient is: d/dG of mean((G - A)^2) / v is
     // 2 (G - A) / (d^2 v), so a tile whose Gram is G_t contributes exactly the gradient of sum(M * G_t) with that M.
     torch::Tensor style = torch::zeros({}, image.options());
     std::vector<torch::Tensor> gram_weights;
+    // With a guide, G = s * sum of the tiles' weighted Gram matrices, so M takes the factor s as well.
     for (size_t i = 0; i < grams.size(); ++i) {
-        const torch::Tensor difference = grams[i] - style_grams_[i];
+        const torch::Tensor difference = grams[i] * guide_scale_[i] - style_grams_[i];
         const double d = static_cast<double>(difference.size(0));
         style = style + style_layer_weight_[i] * difference.pow(2).mean() / style_volume_[i];
-        gram_weights.push_back(difference * (2 * style_layer_weight_[i] / (d * d * style_volume_[i])));
+        gram_weights.push_back(difference * (2 * style_layer_weight_[i] * guide_scale_[i] / (d * d * style_volume_[i])));
     }
 
     // Pass 2: forward and backward per tile. The content loss is a mean over positions: a sum per tile over the
@@ -161,7 +214,12 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
                                            content_count_;
         torch::Tensor surrogate = options_.content_weight * tile_content;
         for (size_t i = 0; i < gram_weights.size(); ++i)
-            surrogate = surrogate + options_.style_weight * (gram_weights[i] * gram_matrix(features[i])).sum();
+            surrogate = surrogate +
+                        options_.style_weight *
+                            (gram_weights[i] *
+                             gram_matrix(guides_.empty() ? features[i]
+                                                         : weighted(features[i], guides_[i], tile, style_positions_[i])))
+                                .sum();
         crop(gradient, tile.padded).add_(gradient_of(surrogate, x));
         content = content + tile_content.detach();
         if (!tile_done())

@@ -19,16 +19,27 @@ struct Losses {
     torch::Tensor total, content, style, tv;
 };
 
+// One style picture at a scale: ImageNet-normalised [1, 3, h, w] on the computing device, where it counts
+// ([1, 1, h, w] in [0, 1], e.g. its alpha; undefined: everywhere) and its share of the blend (the shares sum to 1).
+struct ScaleStyle {
+    torch::Tensor image;
+    torch::Tensor weight;
+    double share = 1;
+};
+
 // Called between tiles with the tiles done and their count; returning false abandons the evaluation.
 using TileCallback = std::function<bool(int done, int count)>;
 
 class ScaleLoss {
 public:
-    // `content` and `style` are ImageNet-normalised [1, 3, H, W] images on the computing device; the style may
-    // have a size of its own. Tiles are used when `max_tile_side` is smaller than the content's longest side
-    // (0: never); the style's Gram matrices are gathered tile-wise alike.
+    // `content` is an ImageNet-normalised [1, 3, H, W] image on the computing device, the candidate's size;
+    // `guide` ([1, 1, H, W] in [0, 1], undefined: everywhere) says where on it the style goes: the candidate's Gram
+    // matrices sum over positions weighted by it and are brought back to the whole map's count, so a white guide
+    // is no guide, and where it is black no style loss pulls. The target Gram matrices are the styles' blended by
+    // their shares; each style may have a size of its own. Tiles are used when `max_tile_side` is smaller than the
+    // content's longest side (0: never); the styles' Gram matrices are gathered tile-wise alike.
     ScaleLoss(const Vgg19Features &vgg, const StyleOptions &options, const torch::Tensor &content,
-              const torch::Tensor &style, int max_tile_side);
+              const torch::Tensor &guide, const std::vector<ScaleStyle> &styles, int max_tile_side);
 
     // The losses at `candidate` and their gradient with respect to it (same shape). False when `between_tiles`
     // asked to stop: `losses` and `gradient` are then unset.
@@ -43,10 +54,13 @@ private:
                         const TileCallback &between_tiles) const;
     // The interior features of `tile` at `positions_`, from the image cut to the tile's padded rectangle.
     std::vector<torch::Tensor> tile_features(const torch::Tensor &padded, const Tile &tile) const;
-    // The Gram matrix of each style layer over the whole image, added up tile by tile; false when `after_tile`
-    // asked to stop.
-    bool tiled_grams(const torch::Tensor &image, const std::vector<Tile> &tiles, std::vector<torch::Tensor> &grams,
+    // The Gram matrix of each style layer over the whole image, its features weighted by `weights` (one feature
+    // map per style layer, or none), added up tile by tile; false when `after_tile` asked to stop.
+    bool tiled_grams(const torch::Tensor &image, const std::vector<Tile> &tiles,
+                     const std::vector<torch::Tensor> &weights, std::vector<torch::Tensor> &grams,
                      const std::function<bool()> &after_tile = {}) const;
+    // The blend of the styles' Gram matrices, each brought to the candidate's number of positions.
+    void blend_style_grams(const std::vector<ScaleStyle> &styles);
     // The tiles of `image` at this loss's tile size (one tile when untiled).
     std::vector<Tile> tiles_of(const torch::Tensor &image) const;
     torch::Tensor tv_term(const torch::Tensor &candidate) const;
@@ -56,6 +70,8 @@ private:
     int max_tile_side_;
     std::vector<int> style_positions_;
     std::vector<double> style_layer_weight_;
+    std::vector<torch::Tensor> guides_;          // the guide on each style layer's feature map; empty: no guide
+    std::vector<double> guide_scale_;            // the map's positions over the sum of the squared guide
     std::vector<int> positions_; // the style layers', then the content layer's
     std::vector<Tile> tiles_;    // of the content, which is the candidate's size
     std::vector<torch::Tensor> content_targets_; // the content layer's features, one per tile

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "stylize.h"
 
+#include "colors.h"
 #include "device.h"
 #include "error.h"
+#include "guides.h"
 #include "image.h"
 #include "lbfgs.h"
 #include "run_plan.h"
@@ -146,24 +148,88 @@ bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOption
     return reporter.flush();
 }
 
-RgbaImage run(const RgbaImage &content, const RgbaImage &style, const Vgg19Weights &weights,
-              const StyleOptions &options, const StepCallback &on_step) {
+// A style picture as the network will see it at full size: colours as the colour mode asks, transparency filled.
+struct StyleSource {
+    torch::Tensor rgb;
+    torch::Tensor alpha; // undefined: opaque
+    Size size;
+    double share;
+};
+
+std::vector<double> normalized_shares(const std::vector<double> &shares, size_t count) {
+    std::vector<double> result = shares.empty() ? std::vector<double>(count, 1.0) : shares;
+    double sum = 0;
+    for (double share : result)
+        sum += share;
+    for (double &share : result)
+        share /= sum;
+    return result;
+}
+
+std::vector<StyleSource> style_sources(const std::vector<RgbaImage> &styles, const StyleOptions &options,
+                                       const torch::Tensor &content_rgb, const torch::Tensor &content_alpha) {
+    const std::vector<double> shares = normalized_shares(options.style_shares, styles.size());
+    std::vector<StyleSource> sources;
+    for (size_t i = 0; i < styles.size(); ++i) {
+        StyleSource source{rgb_tensor(styles[i]), alpha_tensor(styles[i]), {styles[i].width, styles[i].height},
+                           shares[i]};
+        if (source.alpha.defined()) {
+            if (source.alpha.sum().item<double>() <= 0)
+                throw StyleError(styles.size() == 1 ? "the style image is fully transparent"
+                                                    : "style image " + std::to_string(i + 1) +
+                                                          " is fully transparent");
+            source.rgb = fill_hidden(source.rgb, source.alpha);
+        }
+        if (options.colors == ColorMode::luminance)
+            source.rgb = matched_luminance_rgb(source.rgb, source.alpha, content_rgb, content_alpha);
+        else if (options.colors == ColorMode::histogram)
+            source.rgb = matched_colors(source.rgb, source.alpha, content_rgb, content_alpha);
+        sources.push_back(source);
+    }
+    return sources;
+}
+
+RgbaImage run(const RgbaImage &content, const std::vector<RgbaImage> &styles, const GreyImage &mask,
+              const Vgg19Weights &weights, const StyleOptions &options, const StepCallback &on_step) {
     const torch::Device device = select_device(options.device);
     prepare_device(device, options.threads);
-    const RunPlan plan = plan_run({content.width, content.height}, {style.width, style.height}, options,
-                                  device.is_cuda());
+    const Size content_size{content.width, content.height};
+    std::vector<Size> style_sizes;
+    for (const RgbaImage &style : styles)
+        style_sizes.push_back({style.width, style.height});
+    const RunPlan plan = plan_run(content_size, largest_size(style_sizes), options, device.is_cuda());
 
-    const torch::Tensor content_rgb = rgb_tensor(content);
-    const torch::Tensor style_rgb = rgb_tensor(style);
+    // What hides under the content's transparency pulls nothing, and takes no style: its alpha guides the style
+    // loss, with the artist's mask when there is one.
+    const torch::Tensor original_rgb = rgb_tensor(content);
+    const torch::Tensor content_alpha = alpha_tensor(content);
+    const torch::Tensor content_rgb =
+        content_alpha.defined() ? fill_hidden(original_rgb, content_alpha) : original_rgb;
+    const torch::Tensor mask_rgb = mask.empty() ? torch::Tensor() : resize_rgb(grey_tensor(mask, "mask"), content_size);
+    torch::Tensor guide = mask_rgb;
+    if (content_alpha.defined())
+        guide = guide.defined() ? guide * content_alpha : content_alpha;
+    const std::vector<StyleSource> sources = style_sources(styles, options, content_rgb, content_alpha);
+    const torch::Tensor painted_rgb = options.colors == ColorMode::luminance ? luminance_rgb(content_rgb) : content_rgb;
+
     const Vgg19Features vgg(weights, device);
     StepReporter reporter(on_step, device, plan);
 
     torch::Tensor candidate;
     for (const ScalePlan &scale : plan.scales) {
-        torch::Tensor content_scaled = upload(imagenet_normalize(resize_rgb(content_rgb, scale.size)), device);
+        torch::Tensor content_scaled = upload(imagenet_normalize(resize_rgb(painted_rgb, scale.size)), device);
+        std::vector<ScaleStyle> scaled_styles;
+        for (const StyleSource &source : sources) {
+            const Size size = style_size_at(source.size, scale.size, options.style_scale);
+            scaled_styles.push_back({upload(imagenet_normalize(resize_rgb(source.rgb, size)), device),
+                                     source.alpha.defined() ? upload(resize_rgb(source.alpha, size), device)
+                                                            : torch::Tensor(),
+                                     source.share});
+        }
         const ScaleLoss loss(vgg, options, content_scaled,
-                             upload(imagenet_normalize(resize_rgb(style_rgb, scale.style_size)), device),
-                             scale.tile_side);
+                             guide.defined() ? upload(resize_rgb(guide, scale.size), device) : torch::Tensor(),
+                             scaled_styles, scale.tile_side);
+        scaled_styles.clear();
 
         if (!candidate.defined()) {
             if (options.init == Init::content) {
@@ -185,21 +251,34 @@ RgbaImage run(const RgbaImage &content, const RgbaImage &style, const Vgg19Weigh
     }
 
     // The last scale is the content's size unless max-size asked for less: then the result is enlarged to it.
-    const torch::Tensor result = imagenet_denormalize(candidate.detach()).to(torch::kCPU).clamp(0, 1);
-    return image_from_rgb(resize_rgb(result, {content.width, content.height}), content);
+    torch::Tensor result =
+        resize_rgb(imagenet_denormalize(candidate.detach()).to(torch::kCPU).clamp(0, 1), content_size);
+    if (options.colors == ColorMode::luminance)
+        result = with_chroma_of(result, content_rgb);
+    // Outside the mask the content is kept as it was; a soft mask blends.
+    if (mask_rgb.defined())
+        result = mask_rgb * result + (1 - mask_rgb) * original_rgb;
+    return image_from_rgb(result, content);
 }
 
 } // namespace
 
-RgbaImage stylize(const RgbaImage &content, const RgbaImage &style, const Vgg19Weights &weights,
-                  const StyleOptions &options, const StepCallback &on_step) {
+RgbaImage stylize(const RgbaImage &content, const std::vector<RgbaImage> &styles, const Vgg19Weights &weights,
+                  const StyleOptions &options, const StepCallback &on_step, const GreyImage &mask) {
     check_image(content, "content");
-    check_image(style, "style");
+    if (styles.empty() || styles.size() > static_cast<size_t>(limits::styles.max))
+        throw StyleError("a run takes from " + std::to_string(limits::styles.min) + " to " +
+                         std::to_string(limits::styles.max) + " style images");
+    for (size_t i = 0; i < styles.size(); ++i)
+        check_image(styles[i], styles.size() == 1 ? "style" : ("style " + std::to_string(i + 1)).c_str());
     validate(options);
+    if (!options.style_shares.empty() && options.style_shares.size() != styles.size())
+        throw StyleError("style-blend has " + std::to_string(options.style_shares.size()) + " shares for " +
+                         std::to_string(styles.size()) + " style images");
     if (weights.conv_weight.size() != vgg19_convs().size() || weights.conv_bias.size() != vgg19_convs().size())
         throw StyleError("VGG19 weights are incomplete");
     try {
-        return run(content, style, weights, options, on_step);
+        return run(content, styles, mask, weights, options, on_step);
     } catch (const c10::OutOfMemoryError &) {
         throw StyleError("out of memory on the GPU: try the CPU (device cpu) or a smaller working size");
     } catch (const c10::Error &e) {

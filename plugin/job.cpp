@@ -30,14 +30,13 @@ struct StyleJob::State {
     }
 };
 
-StyleJob::StyleJob(neural_style::RgbaImage content, neural_style::RgbaImage style,
-                   const neural_style::StyleOptions &options,
-                   std::string weights_path)
+StyleJob::StyleJob(neural_style::RgbaImage content, std::vector<neural_style::RgbaImage> styles,
+                   neural_style::GreyImage mask, const neural_style::StyleOptions &options, std::string weights_path)
     : state_(std::make_unique<State>()) {
     state_->progress.total_steps = options.steps;
     State *state = state_.get();
     state_->worker = std::thread([state, options, weights_path = std::move(weights_path),
-                                  content = std::move(content), style = std::move(style)] {
+                                  content = std::move(content), styles = std::move(styles), mask = std::move(mask)] {
         std::string error;
         neural_style::RgbaImage result;
         try {
@@ -62,7 +61,7 @@ StyleJob::StyleJob(neural_style::RgbaImage content, neural_style::RgbaImage styl
                 return !state->stop.load();
             };
             if (!state->stop.load())
-                result = neural_style::stylize(content, style, weights, options, on_step);
+                result = neural_style::stylize(content, styles, weights, options, on_step, mask);
         } catch (const std::bad_alloc &) {
             error = "out of memory: try a smaller working size";
         } catch (const std::exception &e) {

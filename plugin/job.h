@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace nst_plugin {
 
@@ -27,9 +28,9 @@ struct JobProgress {
 
 class StyleJob {
 public:
-    // Starts the worker at once: it loads the weights from `weights_path`, then stylizes.
-    StyleJob(neural_style::RgbaImage content, neural_style::RgbaImage style, const neural_style::StyleOptions &options,
-             std::string weights_path);
+    // Starts the worker at once: it loads the weights from `weights_path`, then stylizes (see stylize()).
+    StyleJob(neural_style::RgbaImage content, std::vector<neural_style::RgbaImage> styles, neural_style::GreyImage mask,
+             const neural_style::StyleOptions &options, std::string weights_path);
     ~StyleJob(); // asks the worker to stop and waits for it
     StyleJob(const StyleJob &) = delete;
     StyleJob &operator=(const StyleJob &) = delete;

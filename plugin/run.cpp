@@ -119,7 +119,10 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
                     _("The style layer is fully transparent: there is no style to take from it. "
                       "Choose a layer with a picture on it."));
 
-    StyleJob job(read_pixels(GIMP_DRAWABLE(content), content_side), std::move(style), arguments.options, weights.found);
+    std::vector<neural_style::RgbaImage> styles;
+    styles.push_back(std::move(style));
+    StyleJob job(read_pixels(GIMP_DRAWABLE(content), content_side), std::move(styles), {}, arguments.options,
+                 weights.found);
     if (run_mode == GIMP_RUN_INTERACTIVE) {
         if (run_progress_window(job, gimp_item_get_name(GIMP_ITEM(content))) == WindowOutcome::cancelled)
             return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);

@@ -149,7 +149,7 @@ protected:
     static Result run(const ns::RgbaImage &content, const ns::RgbaImage &style, const ns::StyleOptions &options,
                    int stop_after = 0) {
         Result r;
-        r.image = ns::stylize(content, style, *weights_, options, [&](const ns::StepReport &report) {
+        r.image = ns::stylize(content, {style}, *weights_, options, [&](const ns::StepReport &report) {
             r.reports.push_back(report);
             return stop_after == 0 || report.step < stop_after;
         });
@@ -598,16 +598,16 @@ TEST_F(Stylize, InvalidOptionsAndWeightsAreRejected) {
     ns::Vgg19Weights incomplete = *weights_;
     incomplete.conv_weight.pop_back();
     incomplete.conv_bias.pop_back();
-    expect_style_error([&] { ns::stylize(content, style, incomplete, small_options(1)); }, {"weights"});
+    expect_style_error([&] { ns::stylize(content, {style}, incomplete, small_options(1)); }, {"weights"});
     // Weights of the wrong shape surface as a StyleError, not as a LibTorch exception.
     ns::Vgg19Weights wrong = *weights_;
     wrong.conv_weight[3] = torch::zeros({128, 64, 3, 3});
-    expect_style_error([&] { ns::stylize(content, style, wrong, small_options(1)); }, {});
+    expect_style_error([&] { ns::stylize(content, {style}, wrong, small_options(1)); }, {});
 }
 
 TEST_F(Stylize, WorksWithoutACallback) {
     const ns::RgbaImage content = pattern_image(16, 16, 0);
-    const ns::RgbaImage result = ns::stylize(content, pattern_image(16, 16, 5), *weights_, small_options(1));
+    const ns::RgbaImage result = ns::stylize(content, {pattern_image(16, 16, 5)}, *weights_, small_options(1));
     EXPECT_EQ(result.width, 16);
     EXPECT_EQ(result.height, 16);
     EXPECT_GT(max_difference(result, content), 0.0);
@@ -666,7 +666,7 @@ TEST_F(Stylize, StopBetweenTilesKeepsTheLastWholeStep) {
     const ns::RgbaImage content = pattern_image(272, 208, 0);
     const ns::RgbaImage style = pattern_image(160, 200, 5);
     std::vector<ns::StepReport> reports;
-    const ns::RgbaImage stopped = ns::stylize(content, style, *weights_, options, [&](const ns::StepReport &r) {
+    const ns::RgbaImage stopped = ns::stylize(content, {style}, *weights_, options, [&](const ns::StepReport &r) {
         reports.push_back(r);
         return !(r.in_step && r.step == 2 && r.tiles_done == 4);
     });

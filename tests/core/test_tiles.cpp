@@ -81,8 +81,9 @@ protected:
     };
 
     static Evaluation evaluate(const ns::StyleOptions &options, const torch::Tensor &content,
-                               const torch::Tensor &style, const torch::Tensor &candidate, int tile_side) {
-        const ns::ScaleLoss loss(*vgg_, options, content, style, tile_side);
+                               const torch::Tensor &style, const torch::Tensor &candidate, int tile_side,
+                               const torch::Tensor &guide = {}, const torch::Tensor &style_weight = {}) {
+        const ns::ScaleLoss loss(*vgg_, options, content, guide, {{style, style_weight, 1.0}}, tile_side);
         Evaluation e;
         e.tiles = loss.tile_count();
         EXPECT_TRUE(loss.evaluate(candidate, e.losses, e.gradient));
@@ -95,11 +96,12 @@ protected:
     }
 
     // The tiled evaluation against the untiled one: each loss term and the gradient within 1e-4.
-    static void expect_same(const ns::StyleOptions &options, const torch::Tensor &candidate) {
+    static void expect_same(const ns::StyleOptions &options, const torch::Tensor &candidate,
+                            const torch::Tensor &guide = {}, const torch::Tensor &style_weight = {}) {
         const torch::Tensor content = normalized(288, 224, 0);
         const torch::Tensor style = normalized(176, 208, 3); // a size and shape of its own
-        const Evaluation whole = evaluate(options, content, style, candidate, 0);
-        const Evaluation tiled = evaluate(options, content, style, candidate, 96);
+        const Evaluation whole = evaluate(options, content, style, candidate, 0, guide, style_weight);
+        const Evaluation tiled = evaluate(options, content, style, candidate, 96, guide, style_weight);
         ASSERT_EQ(whole.tiles, 1);
         ASSERT_EQ(tiled.tiles, 3 * 3);
         EXPECT_LE(relative(tiled.losses.content, whole.losses.content), 1e-4);
@@ -148,9 +150,49 @@ TEST_F(TiledLoss, EqualsUntiledForEachTermAlone) {
     expect_same(shallowest_style_only, candidate);
 }
 
+TEST_F(TiledLoss, EqualsUntiledWithASoftGuideAndATransparentStyle) {
+    // A soft-edged disc where the style goes, and a style whose left third is transparent: the guided Gram matrices
+    // are weighted per feature position, which the tiles must cut exactly where the whole image does.
+    const torch::Tensor y = torch::arange(224, torch::kFloat32).view({1, 1, 224, 1});
+    const torch::Tensor x = torch::arange(288, torch::kFloat32).view({1, 1, 1, 288});
+    const torch::Tensor distance = ((x - 150).pow(2) + (y - 100).pow(2)).sqrt();
+    const torch::Tensor guide = (1 - (distance - 80) / 40).clamp(0, 1);
+    torch::Tensor style_alpha = torch::ones({1, 1, 208, 176});
+    style_alpha.slice(3, 0, 60).zero_();
+    expect_same(options_with_every_term(), normalized(288, 224, 7), guide, style_alpha);
+}
+
+TEST_F(TiledLoss, AWhiteGuideIsNoGuide) {
+    const torch::Tensor content = normalized(288, 224, 0), style = normalized(176, 208, 3);
+    const torch::Tensor candidate = normalized(288, 224, 7);
+    const Evaluation plain = evaluate(options_with_every_term(), content, style, candidate, 0);
+    const Evaluation white = evaluate(options_with_every_term(), content, style, candidate, 0,
+                                      torch::ones({1, 1, 224, 288}), torch::ones({1, 1, 208, 176}));
+    EXPECT_TRUE(torch::equal(plain.losses.total, white.losses.total));
+    EXPECT_TRUE(torch::equal(plain.gradient, white.gradient));
+}
+
+TEST_F(TiledLoss, TwoEqualStylesBlendedAreOneStyle) {
+    const torch::Tensor content = normalized(288, 224, 0), style = normalized(176, 208, 3);
+    const torch::Tensor candidate = normalized(288, 224, 7);
+    const ns::StyleOptions options = options_with_every_term();
+    const ns::ScaleLoss one(*vgg_, options, content, {}, {{style, {}, 1.0}}, 0);
+    const ns::ScaleLoss two(*vgg_, options, content, {}, {{style, {}, 0.3}, {style, {}, 0.7}}, 0);
+    Evaluation a, b;
+    ASSERT_TRUE(one.evaluate(candidate, a.losses, a.gradient));
+    ASSERT_TRUE(two.evaluate(candidate, b.losses, b.gradient));
+    EXPECT_LE(relative(b.losses.style, a.losses.style), 1e-5);
+    EXPECT_LE(relative(b.gradient, a.gradient), 1e-5);
+    // And two different styles are not: the blend is a real mix.
+    const ns::ScaleLoss other(*vgg_, options, content, {}, {{style, {}, 0.5}, {normalized(176, 208, 4), {}, 0.5}}, 0);
+    Evaluation c;
+    ASSERT_TRUE(other.evaluate(candidate, c.losses, c.gradient));
+    EXPECT_GT(relative(c.losses.style, a.losses.style), 1e-3);
+}
+
 TEST_F(TiledLoss, StopsBetweenTiles) {
     const torch::Tensor content = normalized(288, 224, 0);
-    const ns::ScaleLoss loss(*vgg_, ns::default_preset(), content, normalized(200, 200, 1), 96);
+    const ns::ScaleLoss loss(*vgg_, ns::default_preset(), content, {}, {{normalized(200, 200, 1), {}, 1.0}}, 96);
     std::vector<std::pair<int, int>> calls;
     ns::Losses losses;
     torch::Tensor gradient;
