@@ -78,6 +78,15 @@ torch::Tensor resize_rgb(const torch::Tensor &rgb, Size size) {
     return F::interpolate(rgb, options.mode(torch::kBicubic).align_corners(false));
 }
 
+torch::Tensor resize_weight(const torch::Tensor &weight, Size size) {
+    if (weight.size(2) == size.height && weight.size(3) == size.width)
+        return weight;
+    auto options = F::InterpolateFuncOptions().size(std::vector<int64_t>{size.height, size.width});
+    if (size.height <= weight.size(2) && size.width <= weight.size(3))
+        return F::interpolate(weight, options.mode(torch::kArea));
+    return F::interpolate(weight, options.mode(torch::kBilinear).align_corners(false));
+}
+
 RgbaImage image_from_rgb(const torch::Tensor &rgb, const RgbaImage &alpha_source) {
     const int height = static_cast<int>(rgb.size(2));
     const int width = static_cast<int>(rgb.size(3));

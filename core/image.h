@@ -24,8 +24,12 @@ torch::Tensor grey_tensor(const GreyImage &image, const char *what);
 // A picture read as a mask: its luma (Rec. 601) times its alpha, so white is 1 and black or transparent 0.
 GreyImage mask_from_image(const RgbaImage &image);
 
-// Resizes a [1, C, H, W] tensor: area averaging when shrinking (no aliasing), bicubic when enlarging.
+// Resizes a [1, 3, H, W] tensor: area averaging when shrinking (no aliasing), bicubic when enlarging.
 torch::Tensor resize_rgb(const torch::Tensor &rgb, Size size);
+
+// Resizes a [1, 1, H, W] weight map (a mask, an alpha channel): area averaging when shrinking, bilinear when
+// enlarging, which unlike bicubic never leaves [0, 1] (a white mask stays exactly white).
+torch::Tensor resize_weight(const torch::Tensor &weight, Size size);
 
 // Builds an image from a [1, 3, H, W] tensor (clamped to [0,1]) and the alpha channel of `alpha_source`,
 // which must have the same size.

@@ -205,8 +205,11 @@ RgbaImage run(const RgbaImage &content, const std::vector<RgbaImage> &styles, co
     const torch::Tensor content_alpha = alpha_tensor(content);
     const torch::Tensor content_rgb =
         content_alpha.defined() ? fill_hidden(original_rgb, content_alpha) : original_rgb;
-    const torch::Tensor mask_rgb = mask.empty() ? torch::Tensor() : resize_rgb(grey_tensor(mask, "mask"), content_size);
-    torch::Tensor guide = mask_rgb;
+    torch::Tensor mask_map = mask.empty() ? torch::Tensor() : grey_tensor(mask, "mask");
+    if (mask_map.defined())
+        mask_map = mask_map.eq(1).all().item<bool>() ? torch::Tensor() // a white mask is no mask, to the bit
+                                                     : resize_weight(mask_map, content_size);
+    torch::Tensor guide = mask_map;
     if (content_alpha.defined())
         guide = guide.defined() ? guide * content_alpha : content_alpha;
     const std::vector<StyleSource> sources = style_sources(styles, options, content_rgb, content_alpha);
@@ -222,12 +225,12 @@ RgbaImage run(const RgbaImage &content, const std::vector<RgbaImage> &styles, co
         for (const StyleSource &source : sources) {
             const Size size = style_size_at(source.size, scale.size, options.style_scale);
             scaled_styles.push_back({upload(imagenet_normalize(resize_rgb(source.rgb, size)), device),
-                                     source.alpha.defined() ? upload(resize_rgb(source.alpha, size), device)
+                                     source.alpha.defined() ? upload(resize_weight(source.alpha, size), device)
                                                             : torch::Tensor(),
                                      source.share});
         }
         const ScaleLoss loss(vgg, options, content_scaled,
-                             guide.defined() ? upload(resize_rgb(guide, scale.size), device) : torch::Tensor(),
+                             guide.defined() ? upload(resize_weight(guide, scale.size), device) : torch::Tensor(),
                              scaled_styles, scale.tile_side);
         scaled_styles.clear();
 
@@ -256,8 +259,8 @@ RgbaImage run(const RgbaImage &content, const std::vector<RgbaImage> &styles, co
     if (options.colors == ColorMode::luminance)
         result = with_chroma_of(result, content_rgb);
     // Outside the mask the content is kept as it was; a soft mask blends.
-    if (mask_rgb.defined())
-        result = mask_rgb * result + (1 - mask_rgb) * original_rgb;
+    if (mask_map.defined())
+        result = mask_map * result + (1 - mask_map) * original_rgb;
     return image_from_rgb(result, content);
 }
 

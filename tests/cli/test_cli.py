@@ -164,12 +164,58 @@ class CliTest(unittest.TestCase):
             (("--min-scale-size", "8", self.content, self.style, o), "--min-scale-size"),
             (("--min-scale-size", "big", self.content, self.style, o), "--min-scale-size"),
             (("--steps",), "--steps"),
+            (("--colors", "sepia", self.content, self.style, o), "--colors"),
+            (("--stroke-size", "huge", self.content, self.style, o), "--stroke-size"),
+            (("--style-strength", "120", self.content, self.style, o), "--style-strength"),
+            (("--style-strength", "60", "--style-weight", "5", self.content, self.style, o), "--style-strength"),
+            (("--stroke-size", "fine", "--style-layer-weights", "1,1,1,1,1", self.content, self.style, o),
+             "--stroke-size"),
+            (("--style-blend", "1,0", self.content, self.style, o), "--style-blend"),
+            (("--weights", self.weights, "--style-blend", "1,2,3", self.content, f"{self.style},{self.style}", o),
+             "--style-blend"),
+            (("--weights", self.weights, self.content, f"{self.style},", o), "STYLE"),
             (("--weights", self.weights, self.content, self.style, os.path.join(self.dir, "out.bmp")), "out.bmp"),
         ]
         for args, fragment in cases:
             with self.subTest(args=args):
                 self.assert_fails(self.run_cli(*args), 2, fragment)
         self.assertFalse(os.path.exists(o))
+
+    # --- the artist's controls ---------------------------------------------------------------------------
+
+    def test_two_styles_in_luminance_mode_inside_a_mask(self):
+        second = os.path.join(self.dir, "second style.png")
+        write_png(second, 30, 20, 4)
+        mask = os.path.join(self.dir, "mask.png")
+        grey = np.zeros((32, 40), np.uint8)
+        grey[:, 20:] = 255
+        Image.fromarray(grey, "L").save(mask)
+        output = self.out("controls.png")
+        r = self.run_cli("--weights", self.weights, "--steps", "6", "--max-size", "40", "--colors", "luminance",
+                         "--style-blend", "1,3", "--mask", mask, "--style-strength", "75", "--stroke-size", "coarse",
+                         self.content, f"{self.style},{second}", output)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        result = np.asarray(Image.open(output).convert("RGB"), dtype=np.float64)
+        content = np.asarray(Image.open(self.content).convert("RGB"), dtype=np.float64)
+        self.assertEqual(np.abs(result[:, :20] - content[:, :20]).max(), 0)  # black: the content as it was
+        self.assertGreater(np.abs(result[:, 22:] - content[:, 22:]).mean(), 1)
+        iq = np.array([[0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+        # Luminance mode: the chroma is the content's, to the 8-bit rounding of three channels.
+        self.assertLessEqual(np.abs((result - content) @ iq.T).max(), 1.5)
+
+    def test_a_style_file_whose_name_holds_a_comma(self):
+        comma = os.path.join(self.dir, "a,b.png")
+        write_png(comma, 24, 24, 5)
+        output = self.out("comma.png")
+        r = self.run_cli("--weights", self.weights, "--steps", "2", "--max-size", "32", self.content, comma, output)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        missing = os.path.join(self.dir, "missing.png")
+        self.assert_fails(self.run_cli("--weights", self.weights, self.content, f"{self.style},{missing}", output), 1,
+                          missing)
+
+    def test_a_mask_that_is_no_image(self):
+        self.assert_fails(self.run_cli("--weights", self.weights, "--mask", self.weights, self.content, self.style,
+                                       self.out("never.png")), 1, self.weights)
 
     # --- other failures: exit status 1 --------------------------------------------------------------
 

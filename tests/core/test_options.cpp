@@ -114,6 +114,40 @@ TEST(Names, DeviceRoundTrip) {
     EXPECT_FALSE(ns::parse_device_choice(""));
 }
 
+TEST(Names, ColorModeAndStrokeSizeRoundTrip) {
+    for (ns::ColorMode value : {ns::ColorMode::style, ns::ColorMode::luminance, ns::ColorMode::histogram})
+        EXPECT_EQ(ns::parse_color_mode(ns::color_mode_name(value)), value);
+    for (ns::StrokeSize value : {ns::StrokeSize::fine, ns::StrokeSize::medium, ns::StrokeSize::coarse})
+        EXPECT_EQ(ns::parse_stroke_size(ns::stroke_size_name(value)), value);
+    EXPECT_FALSE(ns::parse_color_mode("colour"));
+    EXPECT_FALSE(ns::parse_stroke_size("huge"));
+}
+
+// --- the artist's controls ------------------------------------------------------------------------------------
+
+TEST(Balance, FiftyIsThePresetsRatioAndEachQuarterADecade) {
+    EXPECT_DOUBLE_EQ(ns::style_ratio_at_balance(50), 1e6);
+    EXPECT_DOUBLE_EQ(ns::style_ratio_at_balance(75), 1e7);
+    EXPECT_DOUBLE_EQ(ns::style_ratio_at_balance(0), 1e4);
+    EXPECT_DOUBLE_EQ(ns::style_ratio_at_balance(100), 1e8);
+    for (double balance : {0.0, 12.5, 50.0, 80.0, 100.0})
+        EXPECT_NEAR(ns::balance_of_weights(2, 2 * ns::style_ratio_at_balance(balance)), balance, 1e-9);
+    EXPECT_EQ(ns::balance_of_weights(1, 1e12), 100); // beyond the slider: clamped
+    EXPECT_EQ(ns::balance_of_weights(0, 1), 100);
+    EXPECT_EQ(ns::balance_of_weights(1, 0), 0);
+}
+
+TEST(StrokeSize, MediumIsTheSeedsAndOthersAreCustom) {
+    EXPECT_EQ(ns::stroke_size_weights(ns::StrokeSize::medium), ns::seed_preset().style_layer_weights);
+    EXPECT_EQ(ns::stroke_size_of(ns::default_preset().style_layer_weights), ns::StrokeSize::medium);
+    const auto fine = ns::stroke_size_weights(ns::StrokeSize::fine);
+    const auto coarse = ns::stroke_size_weights(ns::StrokeSize::coarse);
+    EXPECT_GT(fine[0] / fine[4], 1);     // fine leans on conv1_1
+    EXPECT_GT(coarse[4] / coarse[0], 1); // coarse on conv5_1
+    EXPECT_EQ(ns::stroke_size_of(fine), ns::StrokeSize::fine);
+    EXPECT_FALSE(ns::stroke_size_of({1, 2, 3, 4, 5}));
+}
+
 // --- validate -------------------------------------------------------------------------------------------------
 
 // Lower case, hyphens as spaces: "max-size" (the CLI's spelling) and "max size" name the same option.
@@ -167,6 +201,9 @@ TEST(Validate, RejectsEachBadValueNamingIt) {
         {"lbfgs history 1001", [](ns::StyleOptions &o) { o.lbfgs_history = 1001; }, "lbfgs history"},
         {"threads negative", [](ns::StyleOptions &o) { o.threads = -1; }, "threads"},
         {"threads 1025", [](ns::StyleOptions &o) { o.threads = 1025; }, "threads"},
+        {"style share 0", [](ns::StyleOptions &o) { o.style_shares = {1, 0}; }, "style blend"},
+        {"style share NaN", [=](ns::StyleOptions &o) { o.style_shares = {nan}; }, "style blend"},
+        {"style shares too many", [](ns::StyleOptions &o) { o.style_shares.assign(17, 1); }, "style blend"},
     };
     for (const BadOption &c : cases) {
         SCOPED_TRACE(c.case_name);
