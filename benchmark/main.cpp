@@ -183,7 +183,7 @@ int main(int argc, char **argv) {
         const nsb::Args args = nsb::parse_args(argc, argv);
         return args.child.empty() ? run_parent(args) : run_child(args);
     } catch (const nsb::UsageError &e) {
-        std::cerr << "neural-style-benchmark: " << e.what() << "\n";
+        std::cerr << "neural-style-benchmark: " << e.what() << " (see neural-style-benchmark --help)\n";
         return 2;
     } catch (const std::exception &e) {
         std::cerr << "neural-style-benchmark: " << e.what() << "\n";

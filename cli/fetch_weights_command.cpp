@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fetch_weights_command.h"
 
-#include "cli_args.h"
+#include "command_line.h"
 #include "error.h"
 #include "weights.h"
 #include "weights_fetch.h"
