@@ -188,7 +188,7 @@ class FetchWeightsTest(Fixture):
         self.assertTrue(os.path.exists(self.output + ".part"))
         second = self.fetch("--url", server.url, "--output", self.output)
         self.assert_ok(second)
-        self.assertIn("resuming: 12.", second.stderr)  # everything before the stall was kept
+        self.assertIn("resuming: 12 MB", second.stderr)  # everything before the stall (12 MiB) was kept
         self.assertLessEqual(server.stats()["bytes_sent"], self.needed_bytes + 2 * self.data_start + 64 * 1024)
 
     def test_dropped_connection_is_retried_within_a_run(self):
