@@ -3,16 +3,19 @@
 #include "memory.h"
 #include "options.h"
 
-#include <cerrno>
-#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <limits>
+#include <set>
 #include <sstream>
 
 namespace neural_style::benchmark {
 
 namespace {
+
+using cli::parse_int_within;
+using cli::parse_number;
 
 const char *const kUsage = R"(Usage: neural-style-benchmark [OPTIONS]
 
@@ -30,7 +33,7 @@ loss-against-seconds curves included.
   --seed-steps N|SIZE:N,..  length of the seed preset's reference run [2000]
   --seed-time-limit S       stop a seed run after S seconds; its loss then is the target (said in the output) [none]
   --stop-at-target          stop the default and PyTorch runs once they reach the target (shorter curves)
-  --no-stop-at-target       run them in full (the default; overrides an earlier --stop-at-target)
+  --no-stop-at-target       run them in full (the default; overrides --stop-at-target)
   --pytorch SCRIPT          also run SCRIPT (benchmark/pytorch_reference.py), the same default optimizer in PyTorch
   --python PATH             the Python for --pytorch [/usr/bin/python3]
   --pytorch-threads N       its CPU threads [the benchmark's own count]
@@ -70,30 +73,16 @@ std::vector<std::string> split(const std::string &text, char separator) {
     return parts;
 }
 
-long parse_long(const std::string &text, const std::string &what, long low, long high) {
-    char *end = nullptr;
-    errno = 0;
-    const long value = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || errno != 0 || value < low || value > high)
-        throw UsageError(what + ": expected a whole number from " + std::to_string(low) + " to " +
-                         std::to_string(high) + ", got '" + text + "'");
-    return value;
-}
-
-int parse_int(const std::string &text, const std::string &what, int low, int high) {
-    return static_cast<int>(parse_long(text, what, low, high));
-}
-
-double parse_double(const std::string &text, const std::string &what) {
-    char *end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !std::isfinite(value) || value < 0)
-        throw UsageError(what + ": expected a number >= 0, got '" + text + "'");
+// A number of seconds.
+double parse_seconds(const std::string &option, const std::string &text) {
+    const double value = parse_number(option, text);
+    if (value < 0)
+        throw UsageError(option + ": must be 0 or more");
     return value;
 }
 
 int parse_side(const std::string &text, const std::string &what) {
-    return parse_int(text, what, kMinSide, limits::max_size.max);
+    return parse_int_within(what, text, kMinSide, limits::max_size.max);
 }
 
 std::vector<int> parse_sides(const std::string &text, const std::string &what) {
@@ -114,10 +103,10 @@ void parse_seed_steps(Args &a, const std::string &o, const std::string &v) {
     for (const std::string &part : split(v, ',')) {
         const size_t colon = part.find(':');
         if (colon == std::string::npos)
-            a.seed_steps_all = parse_int(part, o, 1, limits::steps.max);
+            a.seed_steps_all = parse_int_within(o, part, 1, limits::steps.max);
         else
             a.seed_steps_by_size[parse_side(part.substr(0, colon), o)] =
-                parse_int(part.substr(colon + 1), o, 1, limits::steps.max);
+                parse_int_within(o, part.substr(colon + 1), 1, limits::steps.max);
     }
 }
 
@@ -132,10 +121,11 @@ void parse_devices(Args &a, const std::string &o, const std::string &v, bool &gi
     }
 }
 
+// --no-stop-at-target is not among them: it overrides --stop-at-target wherever each stands (benchmark/run passes
+// --stop-at-target before the user's options).
 const std::map<std::string, std::function<void(Args &)>> &flags() {
     static const std::map<std::string, std::function<void(Args &)>> table = {
         {"--stop-at-target", [](Args &a) { a.stop_at_target = true; }},
-        {"--no-stop-at-target", [](Args &a) { a.stop_at_target = false; }},
         {"--no-peak-probe", [](Args &a) { a.peak_probe = false; }},
         {"--quick", [](Args &a) { a.quick = true; }},
         {"--large", [](Args &a) { a.large = true; }},
@@ -151,16 +141,17 @@ const std::map<std::string, Setter> &value_options() {
         {"--sizes", [](Args &a, S o, S v) { a.sizes = parse_sides(v, o); }},
         {"--memory-sizes", [](Args &a, S o, S v) { a.memory_sizes = parse_sides(v, o); }},
         {"--ttq-sizes", [](Args &a, S o, S v) { a.ttq_sizes = parse_sides(v, o); }},
-        {"--steps-per-size", [](Args &a, S o, S v) { a.steps_per_size = parse_int(v, o, 1, 100000); }},
-        {"--warmup", [](Args &a, S o, S v) { a.warmup = parse_int(v, o, 0, 100000); }},
+        {"--steps-per-size", [](Args &a, S o, S v) { a.steps_per_size = parse_int_within(o, v, 1, 100000); }},
+        {"--warmup", [](Args &a, S o, S v) { a.warmup = parse_int_within(o, v, 0, 100000); }},
         {"--seed-steps", parse_seed_steps},
-        {"--seed-time-limit", [](Args &a, S o, S v) { a.seed_time_limit = parse_double(v, o); }},
+        {"--seed-time-limit", [](Args &a, S o, S v) { a.seed_time_limit = parse_seconds(o, v); }},
         {"--pytorch", [](Args &a, S, S v) { a.pytorch_script = v; }},
         {"--python", [](Args &a, S, S v) { a.python = v; }},
-        {"--pytorch-threads", [](Args &a, S o, S v) { a.pytorch_threads = parse_int(v, o, 0, 1024); }},
-        {"--threads", [](Args &a, S o, S v) { a.threads = parse_int(v, o, 0, limits::threads.max); }},
+        {"--pytorch-threads", [](Args &a, S o, S v) { a.pytorch_threads = parse_int_within(o, v, 0, 1024); }},
+        {"--threads", [](Args &a, S o, S v) { a.threads = parse_int_within(o, v, 0, limits::threads.max); }},
         {"--weights", [](Args &a, S, S v) { a.weights = v; }},
-        {"--weights-seed", [](Args &a, S o, S v) { a.weights_seed = parse_long(v, o, 0, 2147483647); }},
+        {"--weights-seed",
+         [](Args &a, S o, S v) { a.weights_seed = parse_int_within(o, v, 0, std::numeric_limits<int>::max()); }},
         {"--content", [](Args &a, S, S v) { a.content = v; }},
         {"--style", [](Args &a, S, S v) { a.style = v; }},
         {"--json", [](Args &a, S, S v) { a.json_path = v; }},
@@ -184,16 +175,17 @@ const std::map<std::string, Setter> &value_options() {
         {"--style-side", [](Args &a, S o, S v) { a.large_style_side = parse_side(v, o); }},
         // Hidden: a child's one measurement.
         {"--child", [](Args &a, S, S v) { a.child = v; }},
-        {"--child-size", [](Args &a, S o, S v) { a.child_size = parse_int(v, o, 0, limits::max_size.max); }},
+        {"--child-size", [](Args &a, S o, S v) { a.child_size = parse_int_within(o, v, 0, limits::max_size.max); }},
         {"--child-device", [](Args &a, S, S v) { a.child_device = v; }},
         {"--child-content", [](Args &a, S, S v) { a.child_content = v; }},
         {"--child-style", [](Args &a, S, S v) { a.child_style = v; }},
         {"--child-preset", [](Args &a, S, S v) { a.child_preset = v; }},
-        {"--child-steps", [](Args &a, S o, S v) { a.child_steps = parse_int(v, o, 0, limits::steps.max); }},
-        {"--child-warmup", [](Args &a, S o, S v) { a.child_warmup = parse_int(v, o, 0, limits::steps.max); }},
+        {"--child-steps", [](Args &a, S o, S v) { a.child_steps = parse_int_within(o, v, 0, limits::steps.max); }},
+        {"--child-warmup", [](Args &a, S o, S v) { a.child_warmup = parse_int_within(o, v, 0, limits::steps.max); }},
         {"--child-target", [](Args &a, S, S v) { a.child_target = std::strtod(v.c_str(), nullptr); }},
-        {"--child-time-limit", [](Args &a, S o, S v) { a.child_time_limit = parse_double(v, o); }},
-        {"--child-tile-size", [](Args &a, S o, S v) { a.child_tile_size = parse_int(v, o, 0, limits::tile_size.max); }},
+        {"--child-time-limit", [](Args &a, S o, S v) { a.child_time_limit = parse_seconds(o, v); }},
+        {"--child-tile-size",
+         [](Args &a, S o, S v) { a.child_tile_size = parse_int_within(o, v, 0, limits::tile_size.max); }},
         {"--child-result", [](Args &a, S, S v) { a.child_result = v; }},
     };
     return table;
@@ -226,29 +218,29 @@ std::string size_text(Size size) { return std::to_string(size.width) + "x" + std
 Args parse_args(int argc, char **argv) {
     Args args;
     args.command.assign(argv, argv + argc);
-    bool devices_given = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "-h" || arg == "--help") {
-            std::cout << kUsage;
-            std::exit(0);
-        }
-        if (const auto flag = flags().find(arg); flag != flags().end()) {
-            flag->second(args);
-            continue;
-        }
-        const bool is_device = arg == "--device";
-        const auto option = value_options().find(arg);
-        if (!is_device && option == value_options().end())
-            throw UsageError("unknown option '" + arg + "' (see --help)");
-        if (i + 1 >= argc)
-            throw UsageError(arg + " needs a value");
-        const std::string value = argv[++i];
-        if (is_device)
-            parse_devices(args, arg, value, devices_given);
-        else
-            option->second(args, arg, value);
+    std::set<std::string> value_names = {"--device"}, flag_names = {"--help", "--no-stop-at-target"};
+    for (const auto &option : value_options())
+        value_names.insert(option.first);
+    for (const auto &flag : flags())
+        flag_names.insert(flag.first);
+    const cli::SplitArguments split = cli::split_arguments(argc, argv, value_names, flag_names);
+    if (split.flags.count("--help")) {
+        std::cout << kUsage;
+        std::exit(0);
     }
+    if (!split.positional.empty())
+        throw UsageError("unexpected argument '" + split.positional.front() + "'");
+    for (const std::string &flag : split.flags)
+        if (const auto setter = flags().find(flag); setter != flags().end())
+            setter->second(args);
+    if (split.flags.count("--no-stop-at-target"))
+        args.stop_at_target = false;
+    bool devices_given = false;
+    for (const auto &[name, value] : split.options)
+        if (name == "--device")
+            parse_devices(args, name, value, devices_given);
+        else
+            value_options().at(name)(args, name, value);
 #ifndef NEURAL_STYLE_BENCHMARK_HAVE_IMAGE_FILES
     if (!args.content.empty() || !args.style.empty())
         throw UsageError("--content/--style need a build with image_files (libpng and the other codecs); without "

@@ -2,7 +2,7 @@
 // measurement.
 #pragma once
 
-#include "cli_args.h" // the CLI's UsageError: one error type for "called wrongly", exit status 2
+#include "command_line.h"
 #include "rgba_image.h"
 
 #include <cstdint>

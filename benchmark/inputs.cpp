@@ -1,8 +1,9 @@
 #include "inputs.h"
 
 #include "error.h"
+#include "random_weights.h"
 #include "safetensors.h"
-#include "vgg19.h"
+#include "weights.h"
 
 #include <torch/torch.h>
 
@@ -16,23 +17,18 @@
 
 namespace neural_style::benchmark {
 
-Vgg19Weights generate_weights(std::uint64_t seed) {
-    torch::manual_seed(seed);
-    Vgg19Weights weights;
-    for (const VggConv &conv : vgg19_convs()) {
-        weights.conv_weight.push_back(torch::randn({conv.out_channels, conv.in_channels, 3, 3}) *
-                                      std::sqrt(2.0 / (conv.in_channels * 9.0)));
-        weights.conv_bias.push_back(torch::randn({conv.out_channels}) * 0.01);
+void write_weights(const std::string &path, const std::string &weights_file, std::uint64_t seed) {
+    if (weights_file.empty()) {
+        write_safetensors(path, random_weights::random_vgg19_tensors(seed));
+        return;
     }
-    return weights;
-}
-
-void save_weights(const std::string &path, const Vgg19Weights &weights) {
+    const Vgg19Weights weights = load_vgg19_weights(weights_file);
+    // needed_vgg19_tensors() names each convolution's weight, then its bias, in the order of Vgg19Weights.
+    const std::vector<NeededTensor> needed = needed_vgg19_tensors();
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    for (size_t i = 0; i < vgg19_convs().size(); ++i) {
-        const std::string prefix = "features." + std::to_string(vgg19_convs()[i].feature_index);
-        tensors.emplace_back(prefix + ".weight", weights.conv_weight[i]);
-        tensors.emplace_back(prefix + ".bias", weights.conv_bias[i]);
+    for (size_t c = 0; c < weights.conv_weight.size(); ++c) {
+        tensors.emplace_back(needed[2 * c].key, weights.conv_weight[c]);
+        tensors.emplace_back(needed[2 * c + 1].key, weights.conv_bias[c]);
     }
     write_safetensors(path, tensors);
 }

@@ -3,16 +3,15 @@
 #pragma once
 
 #include "rgba_image.h"
-#include "weights.h"
 
 #include <cstdint>
 #include <string>
 
 namespace neural_style::benchmark {
 
-// The same recipe as tests/tools/make-test-weights: He-initialised, so activations keep a sensible scale.
-Vgg19Weights generate_weights(std::uint64_t seed);
-void save_weights(const std::string &path, const Vgg19Weights &weights);
+// The weights the children and the PyTorch script read: seeded random (tools/random_weights.h), or the
+// convolutions of --weights, checked.
+void write_weights(const std::string &path, const std::string &weights_file, std::uint64_t seed);
 
 // Content: a sky-to-ground gradient with a sun, hills and a house-like block: smooth areas and clear edges, drawn
 // in resolution-independent coordinates so that every size shows the same picture.

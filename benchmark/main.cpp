@@ -68,9 +68,7 @@ std::vector<std::string> devices(const nsb::Args &args) {
 // Weights and the square images of the speed and time-to-quality sections, written once for the children and
 // the PyTorch script.
 void write_inputs(const nsb::Args &args, const std::string &workdir) {
-    const std::string weights_path = workdir + "/weights.safetensors";
-    nsb::save_weights(weights_path, args.weights.empty() ? nsb::generate_weights(args.weights_seed)
-                                                         : ns::load_vgg19_weights(args.weights));
+    nsb::write_weights(workdir + "/weights.safetensors", args.weights, args.weights_seed);
     if (args.large)
         return; // the large section writes its own
     std::vector<int> sizes = args.sizes;
@@ -185,7 +183,7 @@ int main(int argc, char **argv) {
         const nsb::Args args = nsb::parse_args(argc, argv);
         return args.child.empty() ? run_parent(args) : run_child(args);
     } catch (const nsb::UsageError &e) {
-        std::cerr << "neural-style-benchmark: " << e.what() << "\n";
+        std::cerr << "neural-style-benchmark: " << e.what() << " (see neural-style-benchmark --help)\n";
         return 2;
     } catch (const std::exception &e) {
         std::cerr << "neural-style-benchmark: " << e.what() << "\n";

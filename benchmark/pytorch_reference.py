@@ -11,21 +11,24 @@ one evaluation per iteration, a new optimizer per scale); coarse to fine over th
 (--scale-plan: each scale's size, steps, style size and L-BFGS history, from core/run_plan.h's plan_run), content
 and style resized to every scale from the originals (area when shrinking, bicubic when enlarging), the candidate
 warm-started by enlarging the previous scale's result. Always untiled: the benchmark runs it at sizes that fit.
-Reads safetensors with json + numpy (no pickle) and images as the .npy files the benchmark writes (float32
-[H, W, 4]). Writes the loss of each step (measured at its start, as the core reports it) against seconds since the
-optimisation started, the same moment the core's clock starts.
+Reads safetensors with tools/safetensors_file.py (no pickle) and images as the .npy files the benchmark writes
+(float32 [H, W, 4]). Writes the loss of each step (measured at its start, as the core reports it) against seconds
+since the optimisation started, the same moment the core's clock starts.
 
     pytorch_reference.py --weights W --content C.npy --style S.npy --scale-plan PLAN --result OUT.json [options]
 """
 import argparse
 import json
-import struct
+import os
 import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from safetensors_file import read_vgg19_features  # noqa: E402
 
 CONVS = [  # feature index, pool after
     (0, False), (2, True), (5, False), (7, True), (10, False), (12, False), (14, False), (16, True),
@@ -34,23 +37,6 @@ STYLE_LAYERS = [0, 5, 10, 19, 28]  # conv1_1, conv2_1, conv3_1, conv4_1, conv5_1
 CONTENT_LAYER = 21                 # conv4_2
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
-
-
-def load_safetensors(path, device):
-    with open(path, "rb") as f:
-        (length,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(length))
-        data = f.read()
-    tensors = {}
-    for key, entry in header.items():
-        if key == "__metadata__" or not key.startswith("features."):
-            continue
-        if entry["dtype"] != "F32":
-            raise SystemExit(f"{path}: {key} is {entry['dtype']}, expected F32")
-        begin, end = entry["data_offsets"]
-        array = np.frombuffer(data[begin:end], dtype="<f4").reshape(entry["shape"])
-        tensors[key] = torch.from_numpy(array.copy()).to(device)
-    return tensors
 
 
 def load_rgb(path):
@@ -169,7 +155,7 @@ def main():
         torch.backends.cudnn.benchmark = True
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-    weights = load_safetensors(args.weights, device)
+    weights = read_vgg19_features(args.weights, device)
     content_rgb = load_rgb(args.content)
     style_rgb = load_rgb(args.style)
     scales = parse_scale_plan(args.scale_plan)

@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fetch_weights_command.h"
 
-#include "cli_args.h"
+#include "command_line.h"
 #include "error.h"
+#include "memory.h"
+#include "progress_display.h"
 #include "weights.h"
 #include "weights_fetch.h"
 #include "weights_location.h"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <csignal>
-#include <cstdio>
-#include <cstdlib>
+#include <cstdint>
 #include <iostream>
 #include <string>
 
@@ -45,50 +44,30 @@ volatile std::sig_atomic_t interrupted = 0;
 
 extern "C" void on_signal(int) { interrupted = 1; }
 
-std::string megabytes(std::uint64_t bytes) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.1f", static_cast<double>(bytes) / 1e6);
-    return buffer;
-}
-
-// A bar on a terminal, a line every 10% otherwise.
+// The download's progress: a bar on a terminal, a line every 10% otherwise.
 class FetchDisplay {
 public:
-    explicit FetchDisplay(bool quiet) : quiet_(quiet), terminal_(isatty(STDERR_FILENO) == 1) {}
+    explicit FetchDisplay(bool quiet) : line_(quiet) {}
 
     bool show(const ns::FetchProgress &p) {
-        if (quiet_)
-            return interrupted == 0;
         if (p.stage == ns::FetchStage::Downloading && p.bytes_total > 0) {
             if (!announced_) {
                 announced_ = true;
                 start_ = std::chrono::steady_clock::now();
                 received_at_start_ = p.bytes_received;
                 if (p.bytes_resumed > 0)
-                    line("resuming: " + megabytes(p.bytes_resumed) + " MB already downloaded");
-                line("downloading " + megabytes(p.bytes_total) + " MB of tensor data");
+                    line("resuming: " + ns::format_bytes(p.bytes_resumed) + " already downloaded");
+                line("downloading " + ns::format_bytes(p.bytes_total) + " of tensor data");
             }
-            const int percent = static_cast<int>(100.0 * static_cast<double>(p.bytes_done) /
-                                                 static_cast<double>(p.bytes_total));
-            if (terminal_) {
-                const double seconds =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-                const double rate = seconds > 0.5 ? static_cast<double>(p.bytes_received - received_at_start_) /
-                                                        seconds / 1e6
-                                                  : 0.0;
-                const int filled = percent / 5;
-                std::string bar = std::string(filled, '#') + std::string(20 - filled, '.');
-                char text[160];
-                std::snprintf(text, sizeof text, "\r[%s] %3d%%  %s / %s MB  %.1f MB/s%s ", bar.c_str(), percent,
-                              megabytes(p.bytes_done).c_str(), megabytes(p.bytes_total).c_str(), rate,
-                              p.full_download ? "  (no range support: reading the whole file)" : "");
-                std::fputs(text, stderr);
-                std::fflush(stderr);
-                bar_drawn_ = true;
+            const double done = static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total);
+            const int percent = static_cast<int>(100.0 * done);
+            const std::string amount = ns::format_bytes(p.bytes_done) + " of " + ns::format_bytes(p.bytes_total);
+            if (line_.live()) {
+                line_.draw(done, std::to_string(percent) + "%  " + amount + rate(p) +
+                                     (p.full_download ? "  (no range support: reading the whole file)" : ""));
             } else if (percent / 10 > last_decile_) {
                 last_decile_ = percent / 10;
-                line(std::to_string(percent) + "% (" + megabytes(p.bytes_done) + " of " +
-                     megabytes(p.bytes_total) + " MB)");
+                line(std::to_string(percent) + "% (" + amount + ")");
             }
         } else if (p.stage == ns::FetchStage::Verifying && !verifying_) {
             verifying_ = true;
@@ -97,22 +76,21 @@ public:
         return interrupted == 0;
     }
 
-    void line(const std::string &text) {
-        if (quiet_)
-            return;
-        end_bar();
-        std::fprintf(stderr, "fetch-weights: %s\n", text.c_str());
-    }
-
-    void end_bar() {
-        if (bar_drawn_)
-            std::fputc('\n', stderr);
-        bar_drawn_ = false;
-    }
+    void line(const std::string &text) { line_.line("fetch-weights: " + text); }
+    void finish() { line_.finish(); }
 
 private:
-    bool quiet_, terminal_;
-    bool announced_ = false, verifying_ = false, bar_drawn_ = false;
+    // This run's transfer rate ("  1.3 MB/s"), once there is enough of it to tell.
+    std::string rate(const ns::FetchProgress &p) const {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        if (seconds <= 0.5)
+            return "";
+        const double per_second = static_cast<double>(p.bytes_received - received_at_start_) / seconds;
+        return "  " + ns::format_bytes(static_cast<std::uint64_t>(per_second)) + "/s";
+    }
+
+    ns::cli::ProgressLine line_;
+    bool announced_ = false, verifying_ = false;
     int last_decile_ = -1;
     std::chrono::steady_clock::time_point start_;
     std::uint64_t received_at_start_ = 0;
@@ -177,17 +155,17 @@ int fetch_weights_command(int argc, char **argv) {
         const ns::FetchResult result =
             ns::fetch_weights(request, [&](const ns::FetchProgress &p) { return display.show(p); });
         display.line("wrote " + result.path + " (" + std::to_string(result.tensors) + " tensors, " +
-                     megabytes(result.file_bytes) + " MB; received " + megabytes(result.bytes_received) + " MB" +
-                     (result.bytes_resumed ? " + " + megabytes(result.bytes_resumed) + " MB resumed" : "") +
-                     (result.source_bytes ? " of a " + megabytes(result.source_bytes) + " MB file" : "") + ")");
+                     ns::format_bytes(result.file_bytes) + "; received " + ns::format_bytes(result.bytes_received) +
+                     (result.bytes_resumed ? " + " + ns::format_bytes(result.bytes_resumed) + " resumed" : "") +
+                     (result.source_bytes ? " of a " + ns::format_bytes(result.source_bytes) + " file" : "") + ")");
         std::cout << result.sha256 << "  " << result.path << "\n";
         return 0;
     } catch (const ns::StyleError &e) {
-        display.end_bar();
+        display.finish();
         std::cerr << "neural-style fetch-weights: " << e.what() << "\n";
         return 1;
     } catch (const std::exception &e) {
-        display.end_bar();
+        display.finish();
         std::cerr << "neural-style fetch-weights: " << e.what() << "\n";
         return 1;
     }

@@ -7,13 +7,38 @@
 
 #include <unistd.h>
 
-#include <cmath>
+#include <algorithm>
 #include <cstdio>
 
 namespace neural_style::cli {
 
-ProgressDisplay::ProgressDisplay(bool quiet, const std::string &log_path)
-    : quiet_(quiet), terminal_(isatty(STDERR_FILENO) != 0), log_path_(log_path) {
+ProgressLine::ProgressLine(bool quiet) : quiet_(quiet), live_(!quiet && isatty(STDERR_FILENO) != 0) {}
+
+void ProgressLine::draw(double done, const std::string &text) {
+    if (!live_)
+        return;
+    constexpr int width = 30;
+    const int filled = static_cast<int>(std::clamp(done, 0.0, 1.0) * width);
+    std::fprintf(stderr, "\r[%s%s] %s\033[K", std::string(filled, '#').c_str(),
+                 std::string(width - filled, '.').c_str(), text.c_str());
+    std::fflush(stderr);
+    drawn_ = true;
+}
+
+void ProgressLine::line(const std::string &text) {
+    if (quiet_)
+        return;
+    finish();
+    std::fprintf(stderr, "%s\n", text.c_str());
+}
+
+void ProgressLine::finish() {
+    if (drawn_)
+        std::fputc('\n', stderr);
+    drawn_ = false;
+}
+
+ProgressDisplay::ProgressDisplay(bool quiet, const std::string &log_path) : line_(quiet), log_path_(log_path) {
     if (!log_path.empty()) {
         log_.open(log_path, std::ios::trunc);
         if (!log_)
@@ -30,33 +55,25 @@ void ProgressDisplay::show(const StepReport &r) {
         if (!log_.flush())
             throw StyleError(log_path_ + ": cannot write the log file");
     }
-    if (quiet_)
-        return;
     const double remaining = estimated_seconds_left(r);
-    if (terminal_) {
-        constexpr int width = 30;
-        const int filled = static_cast<int>(r.work_done * width);
+    char text[512];
+    if (line_.live()) {
         const std::string tiles =
             r.in_step ? "  tile " + std::to_string(r.tiles_done) + "/" + std::to_string(r.tiles) : "";
-        std::fprintf(stderr, "\r[%s%s] %d/%d  loss %.4g  %dx%d%s  %s, %s left  %s\033[K",
-                     std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), r.step,
-                     r.total_steps, r.total, r.width, r.height, tiles.c_str(), clock_text(r.seconds).c_str(),
-                     clock_text(remaining).c_str(), r.device.c_str());
-        bar_drawn_ = true;
-    } else {
-        // About twenty lines per run, plus the first and the last step.
-        const int every = std::max(1, r.total_steps / 20);
-        if (!r.in_step && (r.step == 1 || r.step % every == 0 || r.step == r.total_steps))
-            std::fprintf(stderr, "step %d/%d loss %.6g (content %.6g, style %.6g) %dx%d %.1fs, %s left, %s\n",
-                         r.step, r.total_steps, r.total, r.content, r.style, r.width, r.height, r.seconds,
-                         clock_text(remaining).c_str(), r.device.c_str());
+        std::snprintf(text, sizeof text, "%d/%d  loss %.4g  %dx%d%s  %s, %s left  %s", r.step, r.total_steps, r.total,
+                      r.width, r.height, tiles.c_str(), clock_text(r.seconds).c_str(), clock_text(remaining).c_str(),
+                      r.device.c_str());
+        line_.draw(r.work_done, text);
+        return;
     }
-}
-
-void ProgressDisplay::finish() {
-    if (bar_drawn_)
-        std::fputc('\n', stderr);
-    bar_drawn_ = false;
+    // About twenty lines per run, plus the first and the last step.
+    const int every = std::max(1, r.total_steps / 20);
+    if (!r.in_step && (r.step == 1 || r.step % every == 0 || r.step == r.total_steps)) {
+        std::snprintf(text, sizeof text, "step %d/%d loss %.6g (content %.6g, style %.6g) %dx%d %.1fs, %s left, %s",
+                      r.step, r.total_steps, r.total, r.content, r.style, r.width, r.height, r.seconds,
+                      clock_text(remaining).c_str(), r.device.c_str());
+        line_.line(text);
+    }
 }
 
 } // namespace neural_style::cli

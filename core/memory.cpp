@@ -31,7 +31,9 @@ std::uint64_t default_memory_limit(bool cuda) {
 std::string format_bytes(std::uint64_t bytes) {
     char text[32];
     const double megabytes = static_cast<double>(bytes) / (1 << 20);
-    if (megabytes < 1000)
+    if (megabytes < 10)
+        std::snprintf(text, sizeof text, "%.1f MB", megabytes);
+    else if (megabytes < 1000)
         std::snprintf(text, sizeof text, "%.0f MB", megabytes);
     else
         std::snprintf(text, sizeof text, "%.1f GB", megabytes / 1024);

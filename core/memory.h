@@ -29,7 +29,7 @@ constexpr double kTiledBytesPerPixel = 250;
 // of the CLI: 315 MB; with this and the figure above a 1024x768 step is estimated at 3.18 GB, measured 3.14 GB).
 constexpr std::uint64_t kBaseBytes = 300ull << 20;
 
-// "5.1 GB", "800 MB": for messages.
+// "5.1 GB", "800 MB", "1.5 MB": for messages (and a download's progress and rate), two digits at least.
 std::string format_bytes(std::uint64_t bytes);
 
 // "800M", "6G", "1.5G", "2000000000": bytes, or nothing when the text is not such a size.

@@ -3,6 +3,7 @@
 
 #include "file_source.h"
 #include "http_source.h"
+#include "memory.h"
 #include "sha256.h"
 
 #include <unistd.h>
@@ -187,11 +188,11 @@ void Download::tick(bool force) {
     last_tick_ = now;
     if (late)
         fail("the download took longer than " + std::to_string(request_.time_limit_s) + " s; " +
-             megabytes(progress_.bytes_done) + " of " + megabytes(progress_.bytes_total) +
+             format_bytes(progress_.bytes_done) + " of " + format_bytes(progress_.bytes_total) +
              " kept to resume next time");
     if (on_progress_ && !on_progress_(progress_))
-        throw FetchCancelled("download cancelled; " + megabytes(progress_.bytes_done) + " of " +
-                             megabytes(progress_.bytes_total) + " kept to resume next time");
+        throw FetchCancelled("download cancelled; " + format_bytes(progress_.bytes_done) + " of " +
+                             format_bytes(progress_.bytes_total) + " kept to resume next time");
 }
 
 // What one call may receive: the first request, the header and the planned ranges; a server that ignores Range
@@ -240,8 +241,8 @@ void Download::download() {
             if (failures > request_.retries) {
                 if (!planned_)
                     fail("cannot download " + request_.url + ": " + result.error);
-                fail("download interrupted: " + result.error + " (" + megabytes(progress_.bytes_done) + " of " +
-                     megabytes(progress_.bytes_total) + " kept; run it again to resume)");
+                fail("download interrupted: " + result.error + " (" + format_bytes(progress_.bytes_done) + " of " +
+                     format_bytes(progress_.bytes_total) + " kept; run it again to resume)");
             }
             if (!advanced)
                 wait_before_retry(failures);

@@ -8,7 +8,6 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -30,12 +29,6 @@ inline std::string one_line(std::string text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
         text.pop_back();
     return printable(text, 300);
-}
-
-inline std::string megabytes(std::uint64_t bytes) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.1f MB", static_cast<double>(bytes) / 1e6);
-    return buffer;
 }
 
 inline std::string lower(std::string text) {

@@ -7,10 +7,10 @@
 Runs the seed's math (VGG19 post-ReLU features, unnormalised Gram, Adam lr 0.003 on the ImageNet-normalised
 image, total = content + 1e6 * style) for STEPS steps and compares each step's losses with the lines of
 LOG.jsonl written by `neural-style --preset seed --log`. Exit status 0 when every value agrees within 0.1%.
-Reads safetensors with json + numpy (no pickle), images with Pillow.
+Reads safetensors with tools/safetensors_file.py (no pickle), images with Pillow.
 """
 import json
-import struct
+import os
 import sys
 
 import numpy as np
@@ -18,26 +18,14 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from safetensors_file import read_vgg19_features  # noqa: E402
+
 STYLE_LAYERS = {0: 1.0, 5: 0.8, 10: 0.5, 19: 0.3, 28: 0.1}  # conv feature index -> layer weight
 CONTENT_LAYER = 21                                          # conv4_2
 CONVS = [0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28]
 POOL_AFTER = {2, 7, 16, 25}
 TOLERANCE = 1e-3
-
-
-def load_safetensors(path):
-    with open(path, "rb") as f:
-        (length,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(length))
-        data = f.read()
-    tensors = {}
-    for key, entry in header.items():
-        if key == "__metadata__":
-            continue
-        begin, end = entry["data_offsets"]
-        array = np.frombuffer(data[begin:end], dtype="<f4").reshape(entry["shape"])
-        tensors[key] = torch.from_numpy(array.copy())
-    return tensors
 
 
 def load_image(path, size=None):
@@ -68,7 +56,7 @@ def gram(t):
 
 def main():
     weights_path, content_path, style_path, steps, log_path = sys.argv[1:6]
-    weights = load_safetensors(weights_path)
+    weights = read_vgg19_features(weights_path)
     content = load_image(content_path)
     style = load_image(style_path, (content.shape[3], content.shape[2]))
 

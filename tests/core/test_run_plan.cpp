@@ -127,6 +127,9 @@ TEST(ByteSize, ParsesWhatUsersType) {
     EXPECT_FALSE(ns::parse_byte_size("nan"));
     EXPECT_EQ(ns::format_bytes(800ull << 20), "800 MB");
     EXPECT_EQ(ns::format_bytes(5 * GiB + GiB / 10), "5.1 GB");
+    // Small sizes and download rates keep a decimal.
+    EXPECT_EQ(ns::format_bytes(3ull << 19), "1.5 MB");
+    EXPECT_EQ(ns::format_bytes(0), "0.0 MB");
 }
 
 TEST(MemoryLimit, DefaultComesFromTheMachine) {

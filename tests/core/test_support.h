@@ -3,8 +3,8 @@
 #pragma once
 
 #include "image.h"
+#include "random_weights.h"
 #include "safetensors.h"
-#include "vgg19.h"
 #include "weights.h"
 
 #include <torch/types.h>
@@ -44,19 +44,8 @@ private:
     std::filesystem::path path_;
 };
 
-// Seeded VGG19 tensors through conv5_1 with torchvision key names, He-initialised (as make-test-weights does) so
-// that activations keep a sensible scale through all thirteen layers.
-inline std::vector<std::pair<std::string, torch::Tensor>> random_vgg19_tensors(std::uint64_t seed) {
-    torch::manual_seed(seed);
-    std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    for (const neural_style::VggConv &conv : neural_style::vgg19_convs()) {
-        const std::string prefix = "features." + std::to_string(conv.feature_index);
-        tensors.emplace_back(prefix + ".weight", torch::randn({conv.out_channels, conv.in_channels, 3, 3}) *
-                                                     std::sqrt(2.0 / (conv.in_channels * 9.0)));
-        tensors.emplace_back(prefix + ".bias", torch::randn({conv.out_channels}) * 0.01);
-    }
-    return tensors;
-}
+// Seeded VGG19 tensors through conv5_1 with torchvision key names, the same as make-test-weights writes.
+using neural_style::random_weights::random_vgg19_tensors;
 
 inline neural_style::Vgg19Weights weights_from(const std::vector<std::pair<std::string, torch::Tensor>> &tensors) {
     neural_style::Vgg19Weights weights;

@@ -18,6 +18,10 @@ import time
 import unittest
 import urllib.request
 
+TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
+sys.path.insert(0, TOOLS)
+from safetensors_file import read_header  # noqa: E402
+
 PROGRAM = os.environ["FETCH_PROGRAM"]
 MAKE_TEST_WEIGHTS = os.environ["MAKE_TEST_WEIGHTS"]
 CHECK = os.environ["CHECK_FETCHED_WEIGHTS"]
@@ -28,13 +32,6 @@ TOOL = os.environ["PTH_TO_SAFETENSORS"]
 NEEDED_INDICES = [0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28]
 NEEDED = ["features.%d.%s" % (i, part) for i in NEEDED_INDICES for part in ("weight", "bias")]
 MB = 1 << 20
-
-
-def read_header(path):
-    with open(path, "rb") as f:
-        (length,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(length))
-    return 8 + length, header
 
 
 class Server:
@@ -191,7 +188,7 @@ class FetchWeightsTest(Fixture):
         self.assertTrue(os.path.exists(self.output + ".part"))
         second = self.fetch("--url", server.url, "--output", self.output)
         self.assert_ok(second)
-        self.assertIn("resuming: 12.", second.stderr)  # everything before the stall was kept
+        self.assertIn("resuming: 12 MB", second.stderr)  # everything before the stall (12 MiB) was kept
         self.assertLessEqual(server.stats()["bytes_sent"], self.needed_bytes + 2 * self.data_start + 64 * 1024)
 
     def test_dropped_connection_is_retried_within_a_run(self):
@@ -398,15 +395,11 @@ class PthToolTest(Fixture):
         marker = os.path.join(self.dir, "pwned")
         # a torchvision-like .pth of the source's tensors, and a pickle that would run code when loaded
         make = r"""
-import collections, json, os, struct, sys, numpy, torch
-source, pth, evil, marker = sys.argv[1:]
-with open(source, "rb") as f:
-    (n,) = struct.unpack("<Q", f.read(8)); header = json.loads(f.read(n)); data = f.read()
-state = collections.OrderedDict()
-for key, e in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"] if kv[0] != "__metadata__" else [0]):
-    if key.startswith("features."):
-        b, end = e["data_offsets"]
-        state[key] = torch.from_numpy(numpy.frombuffer(data[b:end], dtype="<f4").copy()).reshape(e["shape"])
+import collections, os, sys, torch
+source, pth, evil, marker, tools = sys.argv[1:]
+sys.path.insert(0, tools)
+from safetensors_file import read_vgg19_features
+state = collections.OrderedDict(read_vgg19_features(source))
 state["classifier.6.bias"] = torch.zeros(1000)
 torch.save(state, pth)
 class Evil:
@@ -414,7 +407,7 @@ class Evil:
         return (os.system, ("touch " + marker,))
 torch.save({"features.0.weight": Evil()}, evil)
 """
-        subprocess.run([python, "-c", make, self.source, pth, evil, marker], check=True, timeout=120)
+        subprocess.run([python, "-c", make, self.source, pth, evil, marker, TOOLS], check=True, timeout=120)
         converted = os.path.join(self.dir, "converted.safetensors")
         result = subprocess.run([python, TOOL, pth, converted], capture_output=True, text=True, timeout=120)
         self.assertEqual(result.returncode, 0, result.stderr)

@@ -1,31 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Writes VGG19-shaped weights (seeded random, He-initialised so activations keep a sensible scale through all
-// layers) as safetensors: what the tests use in place of the ImageNet weights, which cannot be downloaded here.
+// Writes the seeded random VGG19 weights of tools/random_weights.h as safetensors: what the tests use in place of
+// the ImageNet weights, which cannot be downloaded here.
 //
 //   make-test-weights OUTPUT [--seed N] [--timm [--classifier-mb M]]
 //
 // --timm writes a file shaped like timm's vgg19.tv_in1k model.safetensors: all sixteen convolutions and classifier
 // tensors (M MiB of them, default 64), keys in alphabetical order as the Python writer stores them.
+#include "random_weights.h"
 #include "safetensors.h"
-#include "vgg19.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 
 namespace ns = neural_style;
-
-namespace {
-
-torch::Tensor conv_weight(int64_t out, int64_t in) {
-    return torch::randn({out, in, 3, 3}) * std::sqrt(2.0 / (in * 9.0));
-}
-
-} // namespace
 
 int main(int argc, char **argv) {
     std::string output;
@@ -52,16 +43,11 @@ int main(int argc, char **argv) {
         return 2;
     }
 
-    torch::manual_seed(seed);
-    std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    for (const ns::VggConv &conv : ns::vgg19_convs()) {
-        const std::string prefix = "features." + std::to_string(conv.feature_index);
-        tensors.emplace_back(prefix + ".weight", conv_weight(conv.out_channels, conv.in_channels));
-        tensors.emplace_back(prefix + ".bias", torch::randn({conv.out_channels}) * 0.01);
-    }
+    std::vector<std::pair<std::string, torch::Tensor>> tensors = ns::random_weights::random_vgg19_tensors(seed);
     if (timm) {
         for (int index : {30, 32, 34}) {
-            tensors.emplace_back("features." + std::to_string(index) + ".weight", conv_weight(512, 512));
+            tensors.emplace_back("features." + std::to_string(index) + ".weight",
+                                 ns::random_weights::conv_weight(512, 512));
             tensors.emplace_back("features." + std::to_string(index) + ".bias", torch::zeros({512}));
         }
         const int64_t rows = std::max<int64_t>(1, classifier_mb * 1024 * 1024 / 4 / 4096);
