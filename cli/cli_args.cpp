@@ -155,16 +155,14 @@ CliArgs parse_cli_args(int argc, char **argv) {
         value_options().at(name)(args, name, value);
         given.insert(name);
     }
-    for (const auto &[one, other] : {std::pair{"--style-strength", "--style-weight"},
-                                     std::pair{"--stroke-size", "--style-layer-weights"}})
-        if (given.count(one) && given.count(other))
-            throw UsageError(std::string(one) + " and " + other + " set the same weights: give one of them");
-    // The strength is a ratio to the content weight, so it is applied after it, whatever the order given.
+    if (given.count("--stroke-size") && given.count("--style-layer-weights"))
+        throw UsageError("--stroke-size and --style-layer-weights set the same weights: give one of them");
+    // The strength scales the style weight, so it is applied after it, whatever the order given.
     if (args.style_strength) {
         if (!(*args.style_strength >= limits::balance.min && *args.style_strength <= limits::balance.max))
             throw UsageError("--style-strength: must be from " + std::to_string(static_cast<int>(limits::balance.min)) +
                              " to " + std::to_string(static_cast<int>(limits::balance.max)));
-        args.options.style_weight = args.options.content_weight * style_ratio_at_balance(*args.style_strength);
+        args.options.style_weight = style_weight_at_balance(args.options.style_weight, *args.style_strength);
     }
 
     if (split.positional.size() != 3)
@@ -214,8 +212,8 @@ std::string usage_text() {
         << "                            --min-scale-size allows [" << d.scales << "]\n"
         << "  --content-weight A        how much the content's shapes are kept [" << d.content_weight << "]\n"
         << "  --style-weight B          how strongly the style is applied [" << d.style_weight << "]\n"
-        << "  --style-strength S        style against content, 0 to 100: 50 is the weights above, each 25\n"
-        << "                            multiplies the style weight by 10 (sets it from --content-weight)\n"
+        << "  --style-strength S        style against content, 0 to 100: 50 keeps --style-weight, each 25\n"
+        << "                            more or less multiplies or divides it by 10 [50]\n"
         << "  --stroke-size SIZE        fine | medium | coarse: style layer weights as a preset ["
         << stroke_size_name(stroke_size_of(d.style_layer_weights).value_or(StrokeSize::medium)) << "]\n"
         << "  --colors MODE             style: the style's colours; luminance: the content's colours,\n"

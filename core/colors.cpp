@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "colors.h"
 
-#include <torch/linalg.h>
+#include <ATen/ATen.h>
 
 namespace neural_style {
 
@@ -37,7 +37,7 @@ torch::Tensor weighted_covariance(const Samples &s, const torch::Tensor &mean) {
 // The symmetric matrix power C^p of a covariance; eigenvalues are kept off zero (1e-5, a grey level's variance
 // of 0.003) so that a flat, single-colour style does not divide by zero.
 torch::Tensor covariance_power(const torch::Tensor &covariance, double power) {
-    auto [values, vectors] = torch::linalg::eigh(covariance, "L");
+    auto [values, vectors] = at::linalg_eigh(covariance, "L");
     return vectors.mm(torch::diag(values.clamp_min(1e-5).pow(power))).mm(vectors.t());
 }
 

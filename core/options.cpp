@@ -81,18 +81,8 @@ const char *stroke_size_name(StrokeSize value) {
     }
 }
 
-double style_ratio_at_balance(double balance) {
-    const StyleOptions middle = default_preset();
-    return middle.style_weight / middle.content_weight * std::pow(10.0, (balance - 50) / 25);
-}
-
-double balance_of_weights(double content_weight, double style_weight) {
-    if (content_weight <= 0)
-        return limits::balance.max;
-    if (style_weight <= 0)
-        return limits::balance.min;
-    const double balance = 50 + 25 * std::log10(style_weight / content_weight / style_ratio_at_balance(50));
-    return std::clamp(balance, limits::balance.min, limits::balance.max);
+double style_weight_at_balance(double style_weight, double balance) {
+    return style_weight * std::pow(10.0, (balance - 50) / 25);
 }
 
 std::array<double, kStyleLayerCount> stroke_size_weights(StrokeSize size) {

@@ -41,7 +41,7 @@ constexpr Limit<double> style_scale{0, 4, 2};
 constexpr Limit<int> tile_size{0, 16384, 4096};
 // Memory a run may use, in MiB; 0: from what the machine has available.
 constexpr Limit<int> memory_limit_mib{0, 1 << 24, 65536};
-// The style / content balance artists set: 50 is the presets' weights, see style_ratio_at_balance().
+// The style / content balance artists set, see style_weight_at_balance().
 constexpr Limit<double> balance{0, 100, 100};
 // A style's share of a blend, before the shares are normalised to sum to 1.
 constexpr Limit<double> style_share{0, 1e6, 100};
@@ -91,13 +91,11 @@ StyleOptions default_preset();
 std::optional<StyleOptions> preset_by_name(const std::string &name);
 std::vector<std::string> preset_names();
 
-// The style / content weight ratio at a balance from 0 to 100: logarithmic, 50 is the presets' 1e6, each 25 a
-// factor of 10 (0: 1e4, a faint texture; 100: 1e8, the content barely holds). The seed's ratio sits in the middle
-// so that the slider's default is the reproducible one; four decades span what the peers' users set (their
-// style/content ratios, brought to this loss's scale, run from about 1e4 to 1e8).
-double style_ratio_at_balance(double balance);
-// The balance whose ratio is style_weight / content_weight, clamped to 0..100 (100 when content_weight is 0).
-double balance_of_weights(double content_weight, double style_weight);
+// The style weight an artist's style / content balance (0 to 100) makes of `style_weight`: logarithmic, 50 leaves
+// it as it is, each 25 multiplies or divides it by 10. With the presets' weights (1 and 1e6) the ratio of the two
+// runs from 1e4 (0: a faint texture) to 1e8 (100: the content barely holds), the span the peers' users set
+// (their style/content ratios brought to this loss's scale), and 50 is the seed's reproducible 1e6.
+double style_weight_at_balance(double style_weight, double balance);
 
 // The five style layer weights of a stroke size; medium is the seed's 1, 0.8, 0.5, 0.3, 0.1.
 std::array<double, kStyleLayerCount> stroke_size_weights(StrokeSize size);

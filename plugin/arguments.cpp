@@ -12,9 +12,14 @@ namespace nst_plugin {
 using neural_style::DeviceChoice;
 using neural_style::Init;
 using neural_style::Optimizer;
+using neural_style::ColorMode;
+using neural_style::StrokeSize;
 
 const char *const kStyleLayerWeightArguments[neural_style::kStyleLayerCount] = {
     "style-weight-1", "style-weight-2", "style-weight-3", "style-weight-4", "style-weight-5"};
+
+const char *const kMoreStyleLayerArguments[kMoreStyles] = {"style-layer-2", "style-layer-3"};
+const char *const kMoreStyleShareArguments[kMoreStyles] = {"style-share-2", "style-share-3"};
 
 namespace {
 
@@ -47,6 +52,28 @@ GimpChoice *device_choice() {
         _("Graphics card (CUDA)"), _("Many times faster; needs an NVIDIA card and a CUDA build"), nullptr);
 }
 
+GimpChoice *colors_choice() {
+    return gimp_choice_new_with_values(
+        neural_style::color_mode_name(ColorMode::style), static_cast<int>(ColorMode::style), _("The style's"),
+        _("The result takes the style picture's colours"),
+        neural_style::color_mode_name(ColorMode::luminance), static_cast<int>(ColorMode::luminance),
+        _("The layer's own"), _("Only light and dark are painted; the colours stay the layer's exactly"),
+        neural_style::color_mode_name(ColorMode::histogram), static_cast<int>(ColorMode::histogram),
+        _("The layer's palette"), _("The style is recoloured to the layer's colours before it is painted"), nullptr);
+}
+
+GimpChoice *stroke_size_choice() {
+    return gimp_choice_new_with_values(
+        neural_style::stroke_size_name(StrokeSize::fine), static_cast<int>(StrokeSize::fine), _("Fine"),
+        _("Grain and small strokes"),
+        neural_style::stroke_size_name(StrokeSize::medium), static_cast<int>(StrokeSize::medium), _("Medium"),
+        _("Strokes and patterns, as the original method"),
+        neural_style::stroke_size_name(StrokeSize::coarse), static_cast<int>(StrokeSize::coarse), _("Coarse"),
+        _("Large motifs and swirls"),
+        "custom", kCustomStrokeSize, _("Custom"), _("As the five weights under Advanced ▸ Style at each scale"),
+        nullptr);
+}
+
 // The core's learning rate belongs to its optimizer: take it from a preset that uses the chosen one.
 double learning_rate_for(Optimizer optimizer) {
     for (const std::string &name : neural_style::preset_names()) {
@@ -68,6 +95,27 @@ void add_arguments(GimpProcedure *p) {
         _("The picture whose look (colours, brush strokes, textures) is painted onto the content. "
           "Any layer of any open image."),
         TRUE, kFlags);
+    const char *const more_labels[kMoreStyles] = {_("_Second style layer"), _("T_hird style layer")};
+    const char *const share_labels[kMoreStyles] = {_("Second style's share"), _("Third style's share")};
+    for (int i = 0; i < kMoreStyles; ++i) {
+        gimp_procedure_add_layer_argument(p, kMoreStyleLayerArguments[i], more_labels[i],
+            _("Another picture whose style is blended in; unset for none."), TRUE, kFlags);
+        gimp_procedure_add_double_argument(p, kMoreStyleShareArguments[i], share_labels[i],
+            _("How much of the blend this style makes, against the first style's 100; 0 leaves it out."),
+            limits::style_share.min, limits::style_share.max, kFirstStyleShare, kFlags);
+    }
+    gimp_procedure_add_choice_argument(p, "colors", _("Colou_rs"),
+        _("Whose colours the result has: the style's, the layer's own (only light and dark are painted), or the "
+          "layer's palette given to the style before it is painted."),
+        colors_choice(), neural_style::color_mode_name(d.colors), kFlags);
+    gimp_procedure_add_double_argument(p, "balance", _("Style / c_ontent balance"),
+        _("More style or more of the original: 50 is the standard mix; each 25 more multiplies the style "
+          "strength by 10, each 25 less divides it by 10."),
+        limits::balance.min, limits::balance.max, 50, kFlags);
+    gimp_procedure_add_choice_argument(p, "stroke-size", _("Stroke size"),
+        _("The size of the style's strokes and patterns that are painted; Custom uses the five weights under "
+          "Advanced."),
+        stroke_size_choice(), "custom", kFlags);
     gimp_procedure_add_int_argument(p, "steps", _("S_teps"),
         _("How long the picture is worked on. More steps let the style settle in further; "
           "every step takes time."),
@@ -162,6 +210,27 @@ bool read_arguments(GimpProcedureConfig *config, Arguments &arguments, std::stri
     o.learning_rate = learning_rate_for(o.optimizer);
     o.init = static_cast<Init>(gimp_procedure_config_get_choice_id(config, "init"));
     o.device = static_cast<DeviceChoice>(gimp_procedure_config_get_choice_id(config, "device"));
+    o.colors = static_cast<ColorMode>(gimp_procedure_config_get_choice_id(config, "colors"));
+    const int stroke_size = gimp_procedure_config_get_choice_id(config, "stroke-size");
+    if (stroke_size != kCustomStrokeSize)
+        o.style_layer_weights = neural_style::stroke_size_weights(static_cast<StrokeSize>(stroke_size));
+    gdouble balance = 0;
+    g_object_get(config, "balance", &balance, nullptr);
+    o.style_weight = neural_style::style_weight_at_balance(o.style_weight, balance);
+
+    arguments.more_style_layers.clear();
+    for (int i = 0; i < kMoreStyles; ++i) {
+        GimpLayer *layer = nullptr;
+        gdouble share = 0;
+        g_object_get(config, kMoreStyleLayerArguments[i], &layer, kMoreStyleShareArguments[i], &share, nullptr);
+        LayerRef reference(layer);
+        if (!reference || share <= 0)
+            continue;
+        if (o.style_shares.empty())
+            o.style_shares.push_back(kFirstStyleShare);
+        o.style_shares.push_back(share);
+        arguments.more_style_layers.push_back(std::move(reference));
+    }
 
     if (!arguments.style_layer) {
         error = _("No style layer given: choose the layer whose style should be painted onto the content.");

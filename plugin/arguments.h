@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace nst_plugin {
 
@@ -19,12 +20,23 @@ using LayerRef = std::unique_ptr<GimpLayer, ObjectUnref>;
 
 struct Arguments {
     LayerRef style_layer;     // empty when the argument is unset
+    std::vector<LayerRef> more_style_layers; // the second and third style layers given a share, in order; with
+                                             // them options.style_shares has one share per style layer
     neural_style::StyleOptions options;
     std::string weights_file; // empty: the default location
 };
 
 // The per-layer style weights, conv1_1 ... conv5_1 (the dialog groups them).
 extern const char *const kStyleLayerWeightArguments[neural_style::kStyleLayerCount];
+
+// The second and third style layers and their shares of the blend, relative to the first style's kFirstStyleShare.
+constexpr int kMoreStyles = 2;
+extern const char *const kMoreStyleLayerArguments[kMoreStyles];
+extern const char *const kMoreStyleShareArguments[kMoreStyles];
+constexpr double kFirstStyleShare = 100;
+
+// The stroke-size choice's id that leaves the five per-layer weights as they are set.
+constexpr int kCustomStrokeSize = 100;
 
 void add_arguments(GimpProcedure *procedure);
 

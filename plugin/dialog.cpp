@@ -6,13 +6,16 @@
 #include "glib_text.h"
 #include "i18n.h"
 #include "memory.h"
+#include "region.h"
 #include "run_plan.h"
 
 #include <libgimp/gimpui.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace nst_plugin {
 
@@ -37,9 +40,41 @@ void on_chooser_mapped(GtkWidget *chooser, gpointer) { g_idle_add(redraw_chooser
 
 struct Estimate {
     GimpProcedureConfig *config;
-    GimpDrawable *content;
+    GimpLayer *content;
     GtkWidget *label;
 };
+
+neural_style::Size drawable_size(GimpDrawable *drawable) {
+    return {gimp_drawable_get_width(drawable), gimp_drawable_get_height(drawable)};
+}
+
+// Stroke size and the five per-layer weights show the same thing: choosing a size sets the weights, and setting
+// the weights by hand shows the size they make, or Custom. Each side is set only when it differs, which ends the
+// back and forth.
+void on_stroke_size_changed(GObject *config, GParamSpec *, gpointer) {
+    const int size = gimp_procedure_config_get_choice_id(GIMP_PROCEDURE_CONFIG(config), "stroke-size");
+    if (size == kCustomStrokeSize)
+        return;
+    const auto weights = neural_style::stroke_size_weights(static_cast<neural_style::StrokeSize>(size));
+    for (int i = 0; i < neural_style::kStyleLayerCount; ++i) {
+        gdouble current = 0;
+        g_object_get(config, kStyleLayerWeightArguments[i], &current, nullptr);
+        if (current != weights[i])
+            g_object_set(config, kStyleLayerWeightArguments[i], weights[i], nullptr);
+    }
+}
+
+void on_layer_weight_changed(GObject *config, GParamSpec *, gpointer) {
+    std::array<double, neural_style::kStyleLayerCount> weights{};
+    for (int i = 0; i < neural_style::kStyleLayerCount; ++i)
+        g_object_get(config, kStyleLayerWeightArguments[i], &weights[i], nullptr);
+    const auto size = neural_style::stroke_size_of(weights);
+    const std::string name = size ? neural_style::stroke_size_name(*size) : "custom";
+    gchar *current = nullptr;
+    g_object_get(config, "stroke-size", &current, nullptr);
+    if (name != take_text(current))
+        g_object_set(config, "stroke-size", name.c_str(), nullptr);
+}
 
 // What the run will do with the settings as they stand: the core's own plan, so it is what the run then does.
 std::string estimate_text(const Estimate &estimate) {
@@ -47,14 +82,17 @@ std::string estimate_text(const Estimate &estimate) {
     std::string problem;
     if (!read_arguments(estimate.config, arguments, problem))
         return problem;
-    GimpDrawable *style = GIMP_DRAWABLE(arguments.style_layer.get());
+    std::vector<neural_style::Size> style_sizes;
+    style_sizes.push_back(drawable_size(GIMP_DRAWABLE(arguments.style_layer.get())));
+    for (const LayerRef &layer : arguments.more_style_layers)
+        style_sizes.push_back(drawable_size(GIMP_DRAWABLE(layer.get())));
     const neural_style::StyleOptions &o = arguments.options;
     // Without LibTorch here, "automatic" is estimated as the CPU it falls back to.
     const bool cuda = o.device == neural_style::DeviceChoice::cuda;
     try {
-        const neural_style::RunPlan plan = neural_style::plan_run(
-            {gimp_drawable_get_width(estimate.content), gimp_drawable_get_height(estimate.content)},
-            {gimp_drawable_get_width(style), gimp_drawable_get_height(style)}, o, cuda);
+        const GeglRectangle area = paint_area(estimate.content).rect;
+        const neural_style::RunPlan plan = neural_style::plan_run({area.width, area.height},
+                                                                  neural_style::largest_size(style_sizes), o, cuda);
         const neural_style::Size size = plan.scales.back().size;
         std::string text = take_text(g_strdup_printf(
             // TRANSLATORS: width×height in pixels, the number of coarse-to-fine passes, then two amounts of memory
@@ -80,7 +118,7 @@ void on_config_changed(GObject *, GParamSpec *, gpointer data) {
 
 } // namespace
 
-bool run_settings_dialog(GimpProcedure *procedure, GimpProcedureConfig *config, GimpDrawable *content) {
+bool run_settings_dialog(GimpProcedure *procedure, GimpProcedureConfig *config, GimpLayer *content) {
     GtkWidget *widget = gimp_procedure_dialog_new(procedure, config, _("Neural Style Transfer"));
     GimpProcedureDialog *dialog = GIMP_PROCEDURE_DIALOG(widget);
 
@@ -98,23 +136,43 @@ bool run_settings_dialog(GimpProcedure *procedure, GimpProcedureConfig *config, 
     gimp_procedure_dialog_fill_frame(dialog, "layer-weights-frame", "layer-weights-title", FALSE,
                                      "layer-weights-box");
 
-    gimp_procedure_dialog_fill_box(dialog, "advanced-box", "max-size", "style-scale", "memory-limit", "optimizer",
+    for (const char *property : {"style-layer-2", "style-layer-3"}) {
+        GtkWidget *more = gimp_procedure_dialog_get_widget(dialog, property, G_TYPE_NONE);
+        if (GIMP_IS_DRAWABLE_CHOOSER(more))
+            g_signal_connect(more, "map", G_CALLBACK(on_chooser_mapped), nullptr);
+    }
+    limit_scale(dialog, kMoreStyleShareArguments[0], neural_style::limits::style_share);
+    limit_scale(dialog, kMoreStyleShareArguments[1], neural_style::limits::style_share);
+    gimp_procedure_dialog_fill_box(dialog, "more-styles-box", kMoreStyleLayerArguments[0], kMoreStyleShareArguments[0],
+                                   kMoreStyleLayerArguments[1], kMoreStyleShareArguments[1], nullptr);
+    gimp_procedure_dialog_get_label(dialog, "more-styles-title", _("_More styles"), FALSE, TRUE);
+    gimp_procedure_dialog_fill_expander(dialog, "more-styles", "more-styles-title", FALSE, "more-styles-box");
+
+    gimp_procedure_dialog_fill_box(dialog, "advanced-box", "content-weight", "style-weight", "max-size", "style-scale", "memory-limit", "optimizer",
                                    "tv-weight", "init", "seed", "device", "weights-file", "layer-weights-frame",
                                    nullptr);
     gimp_procedure_dialog_get_label(dialog, "advanced-title", _("_Advanced"), FALSE, TRUE);
     gimp_procedure_dialog_fill_expander(dialog, "advanced", "advanced-title", FALSE, "advanced-box");
 
+    on_layer_weight_changed(G_OBJECT(config), nullptr, nullptr);
+    std::vector<gulong> handlers;
+    handlers.push_back(g_signal_connect(config, "notify::stroke-size", G_CALLBACK(on_stroke_size_changed), nullptr));
+    for (const char *property : kStyleLayerWeightArguments)
+        handlers.push_back(g_signal_connect(config, (std::string("notify::") + property).c_str(),
+                                            G_CALLBACK(on_layer_weight_changed), nullptr));
+
     Estimate estimate{config, content, gimp_procedure_dialog_get_label(dialog, "estimate", "", FALSE, FALSE)};
     gtk_label_set_line_wrap(GTK_LABEL(estimate.label), TRUE);
     gtk_label_set_max_width_chars(GTK_LABEL(estimate.label), 48);
     on_config_changed(nullptr, nullptr, &estimate);
-    const gulong handler = g_signal_connect(config, "notify", G_CALLBACK(on_config_changed), &estimate);
+    handlers.push_back(g_signal_connect(config, "notify", G_CALLBACK(on_config_changed), &estimate));
 
-    gimp_procedure_dialog_fill(dialog, "style-layer", "steps", "content-weight", "style-weight", "advanced",
-                               "estimate", nullptr);
+    gimp_procedure_dialog_fill(dialog, "style-layer", "colors", "balance", "stroke-size", "steps", "more-styles",
+                               "advanced", "estimate", nullptr);
 
     const bool ok = gimp_procedure_dialog_run(dialog);
-    g_signal_handler_disconnect(config, handler);
+    for (gulong handler : handlers)
+        g_signal_handler_disconnect(config, handler);
     gtk_widget_destroy(widget);
     return ok;
 }

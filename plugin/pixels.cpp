@@ -7,6 +7,7 @@
 #include <gegl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 namespace nst_plugin {
@@ -16,9 +17,9 @@ namespace {
 // sRGB-encoded floats: what an ImageNet-trained VGG19 expects, whatever the image's own profile.
 const Babl *rgba_format() { return babl_format("R'G'B'A float"); }
 
-// The content's own alpha onto a result that was computed smaller and enlarged, whose alpha the enlargement
-// softened; strip by strip, so that a huge layer is never held whole.
-void copy_alpha(GimpDrawable *from, GimpDrawable *to) {
+// The content's own alpha (of `area`) onto a result that was computed smaller and enlarged, whose alpha the
+// enlargement softened; strip by strip, so that a huge layer is never held whole.
+void copy_alpha(GimpDrawable *from, const GeglRectangle &area, GimpDrawable *to) {
     constexpr int kStripRows = 256;
     const int width = gimp_drawable_get_width(to), height = gimp_drawable_get_height(to);
     GeglBuffer *source = gimp_drawable_get_buffer(from);
@@ -28,7 +29,8 @@ void copy_alpha(GimpDrawable *from, GimpDrawable *to) {
     for (int y = 0; y < height; y += kStripRows) {
         const int rows = std::min(kStripRows, height - y);
         const GeglRectangle strip = {0, y, width, rows};
-        gegl_buffer_get(source, &strip, 1.0, babl_format("A float"), alpha.data(), GEGL_AUTO_ROWSTRIDE,
+        const GeglRectangle source_strip = {area.x, area.y + y, width, rows};
+        gegl_buffer_get(source, &source_strip, 1.0, babl_format("A float"), alpha.data(), GEGL_AUTO_ROWSTRIDE,
                         GEGL_ABYSS_NONE);
         gegl_buffer_get(target, &strip, 1.0, rgba_format(), rgba.data(), GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
         for (size_t i = 0; i < static_cast<size_t>(width) * rows; ++i)
@@ -42,17 +44,28 @@ void copy_alpha(GimpDrawable *from, GimpDrawable *to) {
 
 } // namespace
 
-neural_style::RgbaImage read_pixels(GimpDrawable *drawable, int max_side) {
-    const neural_style::Size full{gimp_drawable_get_width(drawable), gimp_drawable_get_height(drawable)};
+void read_scaled(GimpDrawable *drawable, const GeglRectangle &area, neural_style::Size size, const Babl *format,
+                 void *data) {
+    // GEGL reads at a scale in that scale's own coordinates.
+    const double scale = static_cast<double>(size.width) / area.width;
+    const GeglRectangle scaled{static_cast<int>(std::floor(area.x * scale)), static_cast<int>(std::floor(area.y * scale)),
+                               size.width, size.height};
+    GeglBuffer *buffer = gimp_drawable_get_buffer(drawable);
+    gegl_buffer_get(buffer, &scaled, scale, format, data, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+    g_object_unref(buffer);
+}
+
+neural_style::RgbaImage read_pixels(GimpDrawable *drawable, const GeglRectangle &area, int max_side) {
+    const neural_style::Size full{area.width, area.height};
     const neural_style::Size size = max_side > 0 ? neural_style::fit_within(full, max_side) : full;
     neural_style::RgbaImage pixels(size.width, size.height);
-    // GEGL reads at a scale in that scale's own coordinates, averaging the pixels each one covers.
-    const double scale = static_cast<double>(size.width) / full.width;
-    GeglBuffer *buffer = gimp_drawable_get_buffer(drawable);
-    gegl_buffer_get(buffer, GEGL_RECTANGLE(0, 0, pixels.width, pixels.height), scale, rgba_format(),
-                    pixels.pixels.data(), GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-    g_object_unref(buffer);
+    read_scaled(drawable, area, size, rgba_format(), pixels.pixels.data());
     return pixels;
+}
+
+neural_style::RgbaImage read_pixels(GimpDrawable *drawable, int max_side) {
+    return read_pixels(drawable, {0, 0, gimp_drawable_get_width(drawable), gimp_drawable_get_height(drawable)},
+                       max_side);
 }
 
 bool fully_transparent(const neural_style::RgbaImage &pixels) {
@@ -62,11 +75,14 @@ bool fully_transparent(const neural_style::RgbaImage &pixels) {
     return true;
 }
 
-GimpLayer *add_result_layer(GimpLayer *content, const neural_style::RgbaImage &result) {
+GimpLayer *add_result_layer(GimpLayer *content, const GeglRectangle &area, const neural_style::RgbaImage &result,
+                            const neural_style::GreyImage &mask) {
     GimpItem *content_item = GIMP_ITEM(content);
     GimpImage *image = gimp_item_get_image(content_item);
     gint x = 0, y = 0;
     gimp_drawable_get_offsets(GIMP_DRAWABLE(content), &x, &y);
+    x += area.x;
+    y += area.y;
     // TRANSLATORS: the name of the result layer; %s is the name of the layer it was painted from.
     const std::string name = take_text(g_strdup_printf(_("%s (stylized)"), gimp_item_get_name(content_item)));
     const GimpImageType type = gimp_drawable_has_alpha(GIMP_DRAWABLE(content)) ? GIMP_RGBA_IMAGE : GIMP_RGB_IMAGE;
@@ -84,13 +100,20 @@ GimpLayer *add_result_layer(GimpLayer *content, const neural_style::RgbaImage &r
                     result.pixels.data(), GEGL_AUTO_ROWSTRIDE);
     g_object_unref(buffer); // flushes the tiles to GIMP
     gimp_drawable_update(GIMP_DRAWABLE(layer), 0, 0, result.width, result.height);
-    const int width = gimp_drawable_get_width(GIMP_DRAWABLE(content));
-    const int height = gimp_drawable_get_height(GIMP_DRAWABLE(content));
-    if (result.width != width || result.height != height) {
-        gimp_layer_scale(layer, width, height, FALSE);
+    if (result.width != area.width || result.height != area.height) {
+        gimp_layer_scale(layer, area.width, area.height, FALSE);
         gimp_layer_set_offsets(layer, x, y);
         if (type == GIMP_RGBA_IMAGE)
-            copy_alpha(GIMP_DRAWABLE(content), GIMP_DRAWABLE(layer));
+            copy_alpha(GIMP_DRAWABLE(content), area, GIMP_DRAWABLE(layer));
+    }
+    if (!mask.empty()) {
+        GimpLayerMask *layer_mask = gimp_layer_create_mask(layer, GIMP_ADD_MASK_WHITE);
+        gimp_layer_add_mask(layer, layer_mask);
+        GeglBuffer *mask_buffer = gimp_drawable_get_buffer(GIMP_DRAWABLE(layer_mask));
+        gegl_buffer_set(mask_buffer, GEGL_RECTANGLE(0, 0, mask.width, mask.height), 0, babl_format("Y float"),
+                        mask.values.data(), GEGL_AUTO_ROWSTRIDE);
+        g_object_unref(mask_buffer);
+        gimp_drawable_update(GIMP_DRAWABLE(layer_mask), 0, 0, mask.width, mask.height);
     }
     gimp_image_undo_group_end(image);
     return layer;

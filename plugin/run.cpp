@@ -9,6 +9,7 @@
 #include "pixels.h"
 #include "progress_text.h"
 #include "progress_window.h"
+#include "region.h"
 #include "style_layer.h"
 #include "weights_dialog.h"
 #include "weights_location.h"
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace nst_plugin {
 
@@ -96,7 +98,7 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
             return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
                         take_text(g_strdup_printf(_("Downloading the weights failed: %s"), download_problem.c_str())));
         }
-        if (!run_settings_dialog(procedure, config, GIMP_DRAWABLE(content)))
+        if (!run_settings_dialog(procedure, config, content))
             return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
     }
 
@@ -108,21 +110,30 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     if (weights.found.empty())
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR, weights_missing_message(weights, run_mode));
 
-    // Read no larger than the run will use them: the content at its working size, the style at its size at the
-    // finest scale (which is at most its longest side's share of the working size, or the working size).
+    // Read no larger than the run will use them: the content at its working size, the styles at their size at the
+    // finest scale (which is at most its longest side's share of the working size, or the working size). Only the
+    // selection's part of the content (with context around it) is painted.
     const neural_style::StyleOptions &o = arguments.options;
     const int content_side = o.max_size;
     const int style_side = o.max_size > 0 ? static_cast<int>(std::ceil(o.max_size * std::max(1.0, o.style_scale))) : 0;
-    neural_style::RgbaImage style = read_pixels(GIMP_DRAWABLE(arguments.style_layer.get()), style_side);
-    if (fully_transparent(style))
-        return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
-                    _("The style layer is fully transparent: there is no style to take from it. "
-                      "Choose a layer with a picture on it."));
-
+    std::vector<GimpLayer *> style_layers{arguments.style_layer.get()};
+    for (const LayerRef &layer : arguments.more_style_layers)
+        style_layers.push_back(layer.get());
     std::vector<neural_style::RgbaImage> styles;
-    styles.push_back(std::move(style));
-    StyleJob job(read_pixels(GIMP_DRAWABLE(content), content_side), std::move(styles), {}, arguments.options,
-                 weights.found);
+    for (GimpLayer *layer : style_layers) {
+        styles.push_back(read_pixels(GIMP_DRAWABLE(layer), style_side));
+        if (fully_transparent(styles.back()))
+            return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
+                        take_text(g_strdup_printf(_("The style layer “%s” is fully transparent: there is no style to "
+                                                    "take from it. Choose a layer with a picture on it."),
+                                                  gimp_item_get_name(GIMP_ITEM(layer)))));
+    }
+    const PaintArea area = paint_area(content);
+    neural_style::RgbaImage content_pixels = read_pixels(GIMP_DRAWABLE(content), area.rect, content_side);
+    neural_style::GreyImage mask =
+        read_mask(content, area, {content_pixels.width, content_pixels.height});
+
+    StyleJob job(std::move(content_pixels), std::move(styles), std::move(mask), arguments.options, weights.found);
     if (run_mode == GIMP_RUN_INTERACTIVE) {
         if (run_progress_window(job, gimp_item_get_name(GIMP_ITEM(content))) == WindowOutcome::cancelled)
             return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
@@ -137,7 +148,8 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     if (result.pixels.empty()) // stopped before the first step: nothing to keep
         return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
 
-    add_result_layer(content, result);
+    add_result_layer(content, area.rect, result,
+                     read_mask(content, area, {area.rect.width, area.rect.height}));
     if (run_mode != GIMP_RUN_NONINTERACTIVE)
         gimp_displays_flush();
     return gimp_procedure_new_return_values(procedure, GIMP_PDB_SUCCESS, nullptr);

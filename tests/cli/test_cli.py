@@ -167,7 +167,6 @@ class CliTest(unittest.TestCase):
             (("--colors", "sepia", self.content, self.style, o), "--colors"),
             (("--stroke-size", "huge", self.content, self.style, o), "--stroke-size"),
             (("--style-strength", "120", self.content, self.style, o), "--style-strength"),
-            (("--style-strength", "60", "--style-weight", "5", self.content, self.style, o), "--style-strength"),
             (("--stroke-size", "fine", "--style-layer-weights", "1,1,1,1,1", self.content, self.style, o),
              "--stroke-size"),
             (("--style-blend", "1,0", self.content, self.style, o), "--style-blend"),

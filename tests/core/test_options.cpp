@@ -125,16 +125,13 @@ TEST(Names, ColorModeAndStrokeSizeRoundTrip) {
 
 // --- the artist's controls ------------------------------------------------------------------------------------
 
-TEST(Balance, FiftyIsThePresetsRatioAndEachQuarterADecade) {
-    EXPECT_DOUBLE_EQ(ns::style_ratio_at_balance(50), 1e6);
-    EXPECT_DOUBLE_EQ(ns::style_ratio_at_balance(75), 1e7);
-    EXPECT_DOUBLE_EQ(ns::style_ratio_at_balance(0), 1e4);
-    EXPECT_DOUBLE_EQ(ns::style_ratio_at_balance(100), 1e8);
-    for (double balance : {0.0, 12.5, 50.0, 80.0, 100.0})
-        EXPECT_NEAR(ns::balance_of_weights(2, 2 * ns::style_ratio_at_balance(balance)), balance, 1e-9);
-    EXPECT_EQ(ns::balance_of_weights(1, 1e12), 100); // beyond the slider: clamped
-    EXPECT_EQ(ns::balance_of_weights(0, 1), 100);
-    EXPECT_EQ(ns::balance_of_weights(1, 0), 0);
+TEST(Balance, FiftyLeavesTheWeightAndEachQuarterIsADecade) {
+    const double preset = ns::default_preset().style_weight;
+    EXPECT_DOUBLE_EQ(ns::style_weight_at_balance(preset, 50), preset);
+    EXPECT_DOUBLE_EQ(ns::style_weight_at_balance(1e6, 75), 1e7);
+    EXPECT_DOUBLE_EQ(ns::style_weight_at_balance(1e6, 0), 1e4);
+    EXPECT_DOUBLE_EQ(ns::style_weight_at_balance(1e6, 100), 1e8);
+    EXPECT_DOUBLE_EQ(ns::style_weight_at_balance(0, 80), 0);
 }
 
 TEST(StrokeSize, MediumIsTheSeedsAndOthersAreCustom) {
