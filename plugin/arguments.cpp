@@ -108,7 +108,7 @@ void add_arguments(GimpProcedure *p) {
         _("Whose colours the result has: the style's, the layer's own (only light and dark are painted), or the "
           "layer's palette given to the style before it is painted."),
         colors_choice(), neural_style::color_mode_name(d.colors), kFlags);
-    gimp_procedure_add_double_argument(p, "balance", _("Style / c_ontent balance"),
+    gimp_procedure_add_double_argument(p, "balance", _("Style / content balance"),
         _("More style or more of the original: 50 is the standard mix; each 25 more multiplies the style "
           "strength by 10, each 25 less divides it by 10."),
         limits::balance.min, limits::balance.max, 50, kFlags);
