@@ -3,6 +3,7 @@
 #include "arguments.h"
 #include "i18n.h"
 #include "run.h"
+#include "style_memory.h"
 
 #include <libgimp/gimp.h>
 
@@ -59,6 +60,7 @@ GimpProcedure *create_procedure(GimpPlugIn *plug_in, const gchar *name) {
     gimp_procedure_set_attribution(procedure, "neural-style-transfer contributors",
                                    "neural-style-transfer contributors", "2025");
     nst_plugin::add_arguments(procedure);
+    nst_plugin::add_style_memory_arguments(procedure);
     return procedure;
 }
 
