@@ -7,7 +7,7 @@
 # NST_TEST_LOCALE=de_DE.UTF-8 runs GIMP in that locale, compiled here with localedef (Debian package
 # 'locales'); gettext ignores LANGUAGE in the C locales. Without localedef's data the test is skipped (77).
 # NST_TEST_GUI=1 starts GIMP with its user interface (on $DISPLAY) and puts the test weights in the default
-# location, where an interactive run finds them.
+# location, where an interactive run finds them. NST_TEST_FONTS=1 loads the system's fonts (for text layers).
 set -eu
 gimp=$1 plugin=$2 icon=$3 locale=$4 script=$5
 
@@ -36,5 +36,7 @@ fi
 export GIMP3_DIRECTORY="$dir/config" XDG_DATA_HOME="$dir/data" HOME="$dir"
 export PYTHONPATH="$(dirname "$(realpath "$script")")${PYTHONPATH:+:$PYTHONPATH}"
 status=0
-"$gimp" $interface -d -f --batch-interpreter=python-fu-eval -b - --quit < "$script" || status=$?
+fonts=-f
+[ -z "${NST_TEST_FONTS:-}" ] || fonts=
+"$gimp" $interface -d $fonts --batch-interpreter=python-fu-eval -b - --quit < "$script" || status=$?
 exit $status
