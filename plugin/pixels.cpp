@@ -89,7 +89,7 @@ bool fully_transparent(const neural_style::RgbaImage &pixels) {
 
 ContentFacts content_facts(GimpLayer *content) {
     GimpDrawable *drawable = GIMP_DRAWABLE(content);
-    return {gimp_item_get_name(GIMP_ITEM(content)), gimp_drawable_get_width(drawable),
+    return {take_text(gimp_item_get_name(GIMP_ITEM(content))), gimp_drawable_get_width(drawable),
             gimp_drawable_get_height(drawable), static_cast<bool>(gimp_drawable_has_alpha(drawable)),
             gimp_image_get_precision(gimp_item_get_image(GIMP_ITEM(content)))};
 }

@@ -52,7 +52,8 @@ std::string check_content(GimpImage *image, GimpDrawable **drawables) {
     return "";
 }
 
-// Empty when both layers still exist, else a message naming the one that is gone.
+// Empty when both layers still exist, else a message naming the one that is gone. (A deleted layer that GIMP
+// keeps for undo is no longer valid either.)
 std::string check_still_there(GimpLayer *content, GimpLayer *style_layer) {
     if (!gimp_item_is_valid(GIMP_ITEM(content)))
         return _("The layer to paint was deleted, or its image closed, before the painting began.");
@@ -135,6 +136,11 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
                       "Choose a layer with a picture on it."));
 
     const ContentFacts facts = content_facts(content);
+    // The view the run was started from (a menu, Repeat). GIMP keeps an image that the artist closes, and its
+    // layers, valid until the run ends, so a closed image shows only as its view gone.
+    GimpDisplay *view = run_mode == GIMP_RUN_NONINTERACTIVE ? nullptr : gimp_default_display();
+    if (view && !gimp_display_is_valid(view))
+        view = nullptr;
     StyleJob job(read_pixels(GIMP_DRAWABLE(content), content_side), std::move(style), arguments.options, weights.found);
     // Repeat too gets the window: GIMP's own progress can only be cancelled by killing the plug-in.
     if (run_mode != GIMP_RUN_NONINTERACTIVE) {
@@ -155,7 +161,7 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
 
     // The image stays editable while the job works. The style was read before it began; without its content
     // layer, deleted or closed with its image, the result has no place to go but a new image.
-    if (!gimp_item_is_valid(GIMP_ITEM(content))) {
+    if (!gimp_item_is_valid(GIMP_ITEM(content)) || (view && !gimp_display_is_valid(view))) {
         GimpImage *result_image = open_result_image(facts, result);
         if (run_mode != GIMP_RUN_NONINTERACTIVE)
             gimp_display_new(result_image);
