@@ -32,10 +32,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-gimp_dir="${XDG_CONFIG_HOME:-$HOME/.config}/GIMP/3.0/plug-ins"
 options=(--prefix "$HOME/.local" -Dtests=disabled -Dbenchmark=disabled)
 if $gimp3; then
+    # The folder of the GIMP installed now (3.0 and 3.2 read different ones), also for an existing build folder.
+    gimp_dir=$(tools/gimp-plugin-dir)
     options+=(-Dgimp3=enabled "-Dplugindir=$gimp_dir")
+    [ ! -f build-user/build.ninja ] || meson configure build-user "-Dplugindir=$gimp_dir"
 else
     echo "GIMP 3 is not packaged for this system: building the command line only."
     options+=(-Dgimp3=disabled)
@@ -48,4 +50,4 @@ cli="$HOME/.local/bin/neural-style"
 weights="${NEURAL_STYLE_WEIGHTS:-${XDG_DATA_HOME:-$HOME/.local/share}/neural-style-transfer/vgg19.safetensors}"
 [ -f "$weights" ] || "$cli" fetch-weights
 "$cli" "$content" "$style" "$output"
-echo "Wrote $output. $($gimp3 && echo "Restart GIMP: Filters > Artistic > Neural Style Transfer…")"
+echo "Wrote $output. $($gimp3 && echo "The plug-in is in $gimp_dir; restart GIMP: Filters > Artistic > Neural Style Transfer…")"

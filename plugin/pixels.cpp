@@ -42,6 +42,27 @@ void copy_alpha(GimpDrawable *from, const GeglRectangle &area, GimpDrawable *to)
     gimp_drawable_update(to, 0, 0, width, height);
 }
 
+// "<name> (stylized)", translated.
+std::string result_name(const char *content_name) {
+    // TRANSLATORS: the name of the result layer; %s is the name of the layer it was painted from.
+    return take_text(g_strdup_printf(_("%s (stylized)"), content_name));
+}
+
+// A new layer of `image` holding `result`, at the top of `parent` (nullptr: the image) or at `position` in it.
+GimpLayer *insert_result(GimpImage *image, GimpLayer *parent, int position, const std::string &name, bool alpha,
+                         const neural_style::RgbaImage &result) {
+    GimpLayer *layer = gimp_layer_new(image, name.c_str(), result.width, result.height,
+                                      alpha ? GIMP_RGBA_IMAGE : GIMP_RGB_IMAGE, 100.0,
+                                      gimp_image_get_default_new_layer_mode(image));
+    gimp_image_insert_layer(image, layer, parent, position);
+    GeglBuffer *buffer = gimp_drawable_get_buffer(GIMP_DRAWABLE(layer));
+    gegl_buffer_set(buffer, GEGL_RECTANGLE(0, 0, result.width, result.height), 0, rgba_format(),
+                    result.pixels.data(), GEGL_AUTO_ROWSTRIDE);
+    g_object_unref(buffer); // flushes the tiles to GIMP
+    gimp_drawable_update(GIMP_DRAWABLE(layer), 0, 0, result.width, result.height);
+    return layer;
+}
+
 } // namespace
 
 void read_scaled(GimpDrawable *drawable, const GeglRectangle &area, neural_style::Size size, const Babl *format,
@@ -60,6 +81,10 @@ neural_style::RgbaImage read_pixels(GimpDrawable *drawable, const GeglRectangle 
     const neural_style::Size size = max_side > 0 ? neural_style::fit_within(full, max_side) : full;
     neural_style::RgbaImage pixels(size.width, size.height);
     read_scaled(drawable, area, size, rgba_format(), pixels.pixels.data());
+    // A high-bit-depth image can hold colours beyond sRGB and values above 1.0; the network knows display colours
+    // only, and the result is within 0..1 anyway: clip them here, so that the content it compares against is too.
+    for (float &value : pixels.pixels)
+        value = std::clamp(value, 0.0f, 1.0f);
     return pixels;
 }
 
@@ -75,35 +100,34 @@ bool fully_transparent(const neural_style::RgbaImage &pixels) {
     return true;
 }
 
+ContentFacts content_facts(GimpLayer *content) {
+    GimpDrawable *drawable = GIMP_DRAWABLE(content);
+    return {take_text(gimp_item_get_name(GIMP_ITEM(content))), gimp_drawable_get_width(drawable),
+            gimp_drawable_get_height(drawable), static_cast<bool>(gimp_drawable_has_alpha(drawable)),
+            gimp_image_get_precision(gimp_item_get_image(GIMP_ITEM(content)))};
+}
+
 GimpLayer *add_result_layer(GimpLayer *content, const GeglRectangle &area, const neural_style::RgbaImage &result,
                             const neural_style::GreyImage &mask) {
     GimpItem *content_item = GIMP_ITEM(content);
     GimpImage *image = gimp_item_get_image(content_item);
+    const ContentFacts facts = content_facts(content);
     gint x = 0, y = 0;
     gimp_drawable_get_offsets(GIMP_DRAWABLE(content), &x, &y);
     x += area.x;
     y += area.y;
-    // TRANSLATORS: the name of the result layer; %s is the name of the layer it was painted from.
-    const std::string name = take_text(g_strdup_printf(_("%s (stylized)"), gimp_item_get_name(content_item)));
-    const GimpImageType type = gimp_drawable_has_alpha(GIMP_DRAWABLE(content)) ? GIMP_RGBA_IMAGE : GIMP_RGB_IMAGE;
 
     gimp_image_undo_group_start(image);
-    GimpLayer *layer = gimp_layer_new(image, name.c_str(), result.width, result.height, type, 100.0,
-                                      gimp_image_get_default_new_layer_mode(image));
-    gimp_layer_set_offsets(layer, x, y);
     // Same parent and position as the content: the content moves one down, the result sits right above it.
     GimpItem *parent = gimp_item_get_parent(content_item);
-    gimp_image_insert_layer(image, layer, parent ? GIMP_LAYER(parent) : nullptr,
-                            gimp_image_get_item_position(image, content_item));
-    GeglBuffer *buffer = gimp_drawable_get_buffer(GIMP_DRAWABLE(layer));
-    gegl_buffer_set(buffer, GEGL_RECTANGLE(0, 0, result.width, result.height), 0, rgba_format(),
-                    result.pixels.data(), GEGL_AUTO_ROWSTRIDE);
-    g_object_unref(buffer); // flushes the tiles to GIMP
-    gimp_drawable_update(GIMP_DRAWABLE(layer), 0, 0, result.width, result.height);
+    GimpLayer *layer = insert_result(image, parent ? GIMP_LAYER(parent) : nullptr,
+                                     gimp_image_get_item_position(image, content_item), result_name(facts.name.c_str()),
+                                     facts.alpha, result);
+    gimp_layer_set_offsets(layer, x, y);
     if (result.width != area.width || result.height != area.height) {
         gimp_layer_scale(layer, area.width, area.height, FALSE);
         gimp_layer_set_offsets(layer, x, y);
-        if (type == GIMP_RGBA_IMAGE)
+        if (facts.alpha)
             copy_alpha(GIMP_DRAWABLE(content), area, GIMP_DRAWABLE(layer));
     }
     if (!mask.empty()) {
@@ -117,6 +141,16 @@ GimpLayer *add_result_layer(GimpLayer *content, const GeglRectangle &area, const
     }
     gimp_image_undo_group_end(image);
     return layer;
+}
+
+GimpImage *open_result_image(const ContentFacts &content, const neural_style::RgbaImage &result) {
+    GimpImage *image = gimp_image_new_with_precision(content.width, content.height, GIMP_RGB, content.precision);
+    gimp_image_undo_disable(image);
+    GimpLayer *layer = insert_result(image, nullptr, 0, result_name(content.name.c_str()), content.alpha, result);
+    if (result.width != content.width || result.height != content.height)
+        gimp_layer_scale(layer, content.width, content.height, FALSE);
+    gimp_image_undo_enable(image);
+    return image;
 }
 
 } // namespace nst_plugin

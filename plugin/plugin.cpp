@@ -3,6 +3,7 @@
 #include "arguments.h"
 #include "i18n.h"
 #include "run.h"
+#include "style_memory.h"
 
 #include <libgimp/gimp.h>
 
@@ -11,6 +12,8 @@
 namespace {
 
 constexpr const char *kProcedure = "plug-in-neural-style-transfer";
+// The help domain of help/en/gimp-help.xml, which maps the procedure's help ID (its name) to the help page.
+constexpr const char *kHelpDomain = "neural-style-transfer";
 
 struct NeuralStyle {
     GimpPlugIn parent_instance;
@@ -26,16 +29,22 @@ G_DEFINE_TYPE(NeuralStyle, neural_style, GIMP_TYPE_PLUG_IN)
 
 namespace {
 
-GList *query_procedures(GimpPlugIn *) { return g_list_append(nullptr, g_strdup(kProcedure)); }
-
-// The icon is installed beside the binary.
-GFile *icon_file() {
+// The icon and the help pages are installed beside the binary.
+GFile *installed_file(const char *name) {
     gchar *folder = g_path_get_dirname(gimp_get_progname());
-    gchar *path = g_build_filename(folder, "neural-style-transfer.svg", nullptr);
+    gchar *path = g_build_filename(folder, name, nullptr);
     GFile *file = g_file_new_for_path(path);
     g_free(path);
     g_free(folder);
     return file;
+}
+
+GList *query_procedures(GimpPlugIn *plug_in) {
+    // The dialog's Help button asks GIMP for the procedure's help ID, which GIMP looks up in this domain.
+    GFile *help = installed_file("help");
+    gimp_plug_in_set_help_domain(plug_in, kHelpDomain, help);
+    g_object_unref(help);
+    return g_list_append(nullptr, g_strdup(kProcedure));
 }
 
 GimpProcedure *create_procedure(GimpPlugIn *plug_in, const gchar *name) {
@@ -47,7 +56,7 @@ GimpProcedure *create_procedure(GimpPlugIn *plug_in, const gchar *name) {
     gimp_procedure_set_sensitivity_mask(procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
     gimp_procedure_set_menu_label(procedure, _("_Neural Style Transfer…"));
     gimp_procedure_add_menu_path(procedure, "<Image>/Filters/Artistic");
-    GFile *icon = icon_file();
+    GFile *icon = installed_file("neural-style-transfer.svg");
     gimp_procedure_set_icon_file(procedure, icon);
     g_object_unref(icon);
     gimp_procedure_set_documentation(
@@ -59,6 +68,7 @@ GimpProcedure *create_procedure(GimpPlugIn *plug_in, const gchar *name) {
     gimp_procedure_set_attribution(procedure, "neural-style-transfer contributors",
                                    "neural-style-transfer contributors", "2025");
     nst_plugin::add_arguments(procedure);
+    nst_plugin::add_style_memory_arguments(procedure);
     return procedure;
 }
 

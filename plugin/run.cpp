@@ -11,6 +11,7 @@
 #include "progress_window.h"
 #include "region.h"
 #include "style_layer.h"
+#include "style_memory.h"
 #include "weights_dialog.h"
 #include "weights_location.h"
 
@@ -53,6 +54,17 @@ std::string check_content(GimpImage *image, GimpDrawable **drawables) {
     return "";
 }
 
+// Empty when the content and every style layer still exist, else a message naming the one that is gone. (A
+// deleted layer that GIMP keeps for undo is no longer valid either.)
+std::string check_still_there(GimpLayer *content, const std::vector<GimpLayer *> &style_layers) {
+    if (!gimp_item_is_valid(GIMP_ITEM(content)))
+        return _("The layer to paint was deleted, or its image closed, before the painting began.");
+    for (GimpLayer *style_layer : style_layers)
+        if (!gimp_item_is_valid(GIMP_ITEM(style_layer)))
+            return _("The style layer was deleted, or its image closed, before the painting began.");
+    return "";
+}
+
 // GIMP's status-bar progress for runs without a window; cancelling it there kills the plug-in, which leaves
 // the image untouched since nothing is written before the job has ended.
 void run_with_gimp_progress(StyleJob &job) {
@@ -81,16 +93,17 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     GimpLayer *content = GIMP_LAYER(drawables[0]);
 
     if (run_mode != GIMP_RUN_NONINTERACTIVE) {
-        // Layer arguments are not remembered between runs: pre-set one so that OK (or Repeat) works at once.
-        GimpLayer *style_layer = nullptr;
-        g_object_get(config, "style-layer", &style_layer, nullptr);
-        if (!style_layer)
-            g_object_set(config, "style-layer", suggest_style_layer(content), nullptr);
-        else
-            g_object_unref(style_layer);
+        // GIMP does not remember layer arguments: Repeat takes the last run's style layer while it exists, and
+        // only the dialog, where the artist sees it, may offer a suggestion instead.
+        GimpLayer *style_layer = remembered_style_layer(config);
+        if (!style_layer && run_mode == GIMP_RUN_WITH_LAST_VALS)
+            return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
+                        _("The style layer of the last run no longer exists. "
+                          "Choose one with Filters ▸ Re-Show Last."));
+        g_object_set(config, "style-layer", style_layer ? style_layer : suggest_style_layer(content), nullptr);
+        gimp_ui_init("neural-style-transfer");
     }
     if (run_mode == GIMP_RUN_INTERACTIVE) {
-        gimp_ui_init("neural-style-transfer");
         std::string download_problem;
         if (!offer_weights(config, download_problem)) {
             if (download_problem.empty())
@@ -106,6 +119,13 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     std::string problem;
     if (!read_arguments(config, arguments, problem))
         return fail(procedure, GIMP_PDB_CALLING_ERROR, problem);
+    // The dialog leaves the image editable: any of the layers may have been deleted meanwhile.
+    std::vector<GimpLayer *> style_layers{arguments.style_layer.get()};
+    for (const LayerRef &layer : arguments.more_style_layers)
+        style_layers.push_back(layer.get());
+    const std::string gone_problem = check_still_there(content, style_layers);
+    if (!gone_problem.empty())
+        return fail(procedure, GIMP_PDB_EXECUTION_ERROR, gone_problem);
     const neural_style::WeightsSearch weights = neural_style::find_weights(arguments.weights_file);
     if (weights.found.empty())
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR, weights_missing_message(weights, run_mode));
@@ -116,9 +136,6 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     const neural_style::StyleOptions &o = arguments.options;
     const int content_side = o.max_size;
     const int style_side = o.max_size > 0 ? static_cast<int>(std::ceil(o.max_size * std::max(1.0, o.style_scale))) : 0;
-    std::vector<GimpLayer *> style_layers{arguments.style_layer.get()};
-    for (const LayerRef &layer : arguments.more_style_layers)
-        style_layers.push_back(layer.get());
     std::vector<neural_style::RgbaImage> styles;
     for (GimpLayer *layer : style_layers) {
         styles.push_back(read_pixels(GIMP_DRAWABLE(layer), style_side));
@@ -133,9 +150,19 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     neural_style::GreyImage mask =
         read_mask(content, area, {content_pixels.width, content_pixels.height});
 
+    // A result painted from a selection's box opens, when the layer is gone, at that box's size.
+    ContentFacts facts = content_facts(content);
+    facts.width = area.rect.width;
+    facts.height = area.rect.height;
+    // The view the run was started from (a menu, Repeat). GIMP keeps an image that the artist closes, and its
+    // layers, valid until the run ends, so a closed image shows only as its view gone.
+    GimpDisplay *view = run_mode == GIMP_RUN_NONINTERACTIVE ? nullptr : gimp_default_display();
+    if (view && !gimp_display_is_valid(view))
+        view = nullptr;
     StyleJob job(std::move(content_pixels), std::move(styles), std::move(mask), arguments.options, weights.found);
-    if (run_mode == GIMP_RUN_INTERACTIVE) {
-        if (run_progress_window(job, gimp_item_get_name(GIMP_ITEM(content))) == WindowOutcome::cancelled)
+    // Repeat too gets the window: GIMP's own progress can only be cancelled by killing the plug-in.
+    if (run_mode != GIMP_RUN_NONINTERACTIVE) {
+        if (run_progress_window(job, facts.name.c_str()) == WindowOutcome::cancelled)
             return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
     } else {
         run_with_gimp_progress(job);
@@ -148,8 +175,22 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     if (result.pixels.empty()) // stopped before the first step: nothing to keep
         return gimp_procedure_new_return_values(procedure, GIMP_PDB_CANCEL, nullptr);
 
-    add_result_layer(content, area.rect, result,
-                     read_mask(content, area, {area.rect.width, area.rect.height}));
+    remember_style_layer(config, arguments.style_layer.get());
+
+    // The image stays editable while the job works. The style was read before it began; without its content
+    // layer, deleted or closed with its image, the result has no place to go but a new image.
+    if (!gimp_item_is_valid(GIMP_ITEM(content)) || (view && !gimp_display_is_valid(view))) {
+        GimpImage *result_image = open_result_image(facts, result);
+        if (run_mode != GIMP_RUN_NONINTERACTIVE)
+            gimp_display_new(result_image);
+        return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
+                    take_text(g_strdup_printf(
+                        // TRANSLATORS: %s is the name of the layer that was being painted.
+                        _("The layer “%s” was deleted, or its image closed, while it was being painted: "
+                          "the result opens as a new image instead."),
+                        facts.name.c_str())));
+    }
+    add_result_layer(content, area.rect, result, read_mask(content, area, {area.rect.width, area.rect.height}));
     if (run_mode != GIMP_RUN_NONINTERACTIVE)
         gimp_displays_flush();
     return gimp_procedure_new_return_values(procedure, GIMP_PDB_SUCCESS, nullptr);

@@ -1,20 +1,23 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Drives interactive.py's two runs from outside GIMP with xdotool, and photographs the dialog and the progress
-# window for the README.
+# Drives interactive.py's runs from outside GIMP with xdotool, and photographs the dialog and the progress window
+# for the README.
 #   drive_dialog.py OUTPUT_FOLDER GIMP_PID     (DISPLAY must point at the X server GIMP uses)
 import os
 import subprocess
 import sys
 import time
+from urllib.parse import unquote, urlparse
 
 import gi
 gi.require_version('Gdk', '3.0')
 from gi.repository import Gdk  # noqa: E402
 
-TITLE = '^Neural Style Transfer$'
+TITLE = '^([0-9]+% – )?Neural Style Transfer$'
+STEPPED = '^[0-9]+% – Neural Style Transfer$'  # a progress window past its first step: there is a result to keep
 out = sys.argv[1]
 gimp = int(sys.argv[2])
 weights = os.environ['NST_TEST_WEIGHTS']
+help_log = os.environ['NST_TEST_HELP_LOG']
 
 
 def xdotool(*args):
@@ -40,6 +43,16 @@ def wait_for_window(other_than=None, title=TITLE, timeout=180):
     sys.exit('no window titled %s appeared (the screen is in timeout.png)' % title)
 
 
+def opened_by_help(timeout=120):
+    """The address the Help button had the web browser open, read from what run-gimp.sh's stand-in wrote down."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if os.path.exists(help_log) and open(help_log).read().strip():
+            return open(help_log).read().strip()
+        time.sleep(0.5)
+    sys.exit('the Help button opened nothing within %d s' % timeout)
+
+
 def press(window, *keys):
     xdotool('windowfocus', '--sync', window)
     xdotool('key', '--clearmodifiers', *keys)
@@ -63,7 +76,17 @@ time.sleep(20)  # past the preparation, into the steps
 photograph(progress, 'progress.png')
 press(progress, 'alt+k')  # Stop and keep
 
-dialog = wait_for_window(other_than=progress)
+repeat = wait_for_window(other_than=progress)  # Repeat: its progress window, no dialog
+press(repeat, 'alt+c')
+
+dialog = wait_for_window(other_than=repeat)
+press(dialog, 'alt+h')  # Help: the page installed with the plug-in, in the web browser
+page = opened_by_help()
+path = unquote(urlparse(page).path)  # GLib hands a browser a local page as a path or a file:// address
+if not (path.endswith('/help/en/index.html') and os.path.exists(path)
+        and 'Style layer' in open(path, encoding='utf-8').read()):
+    sys.exit('Help opened %s, not the installed help page' % page)
+print('ok:   Help opens', page, flush=True)
 press(dialog, 'alt+o')
 progress = wait_for_window(other_than=dialog)
 press(progress, 'alt+c')  # Cancel
@@ -81,3 +104,11 @@ press(dialog, 'alt+o')
 progress = wait_for_window(other_than=dialog)
 time.sleep(5)
 press(progress, 'alt+k')
+
+# Repeat with the style layer deleted opens no window; the next one is the dialog of the run on the second image.
+dialog = wait_for_window(other_than=progress)
+press(dialog, 'alt+o')
+progress = wait_for_window(other_than=dialog)
+press(wait_for_window(title='GIMP$'), 'ctrl+w')  # close the image being painted
+press(wait_for_window(title='^Close '), 'ctrl+d')  # discard its changes
+press(wait_for_window(title=STEPPED), 'alt+k')  # Stop and keep, once there is something to keep

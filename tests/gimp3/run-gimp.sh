@@ -7,7 +7,9 @@
 # NST_TEST_LOCALE=de_DE.UTF-8 runs GIMP in that locale, compiled here with localedef (Debian package
 # 'locales'); gettext ignores LANGUAGE in the C locales. Without localedef's data the test is skipped (77).
 # NST_TEST_GUI=1 starts GIMP with its user interface (on $DISPLAY) and puts the test weights in the default
-# location, where an interactive run finds them.
+# location, where an interactive run finds them; with NST_TEST_HELP_LOG set, the web browser that GIMP's help opens
+# is a stand-in that writes the address it was given to that file. NST_TEST_FONTS=1 loads the system's fonts (for
+# text layers).
 set -eu
 gimp=$1 plugin=$2 icon=$3 locale=$4 script=$5
 
@@ -18,6 +20,7 @@ mkdir -p "$folder" "$dir/data" "$dir/locales"
 ln -s "$(realpath "$plugin")" "$folder/neural-style-transfer"
 ln -s "$(realpath "$icon")" "$folder/neural-style-transfer.svg"
 ln -s "$(realpath "$locale")" "$folder/locale"
+ln -s "$(dirname "$(realpath "$plugin")")/help" "$folder/help"
 
 if [ -n "${NST_TEST_LOCALE:-}" ]; then
   language=${NST_TEST_LOCALE%%.*}
@@ -33,8 +36,27 @@ if [ -n "${NST_TEST_GUI:-}" ]; then
   mkdir -p "$dir/data/neural-style-transfer"
   ln -s "$(realpath "$NST_TEST_WEIGHTS")" "$dir/data/neural-style-transfer/vgg19.safetensors"
 fi
+if [ -n "${NST_TEST_HELP_LOG:-}" ]; then
+  mkdir -p "$dir/data/applications" "$dir/.config"
+  printf '#!/bin/sh
+echo "$1" > "%s"
+' "$NST_TEST_HELP_LOG" > "$dir/browser"
+  chmod +x "$dir/browser"
+  printf '[Desktop Entry]
+Type=Application
+Name=Browser
+Exec=%s %%u
+MimeType=text/html;
+' "$dir/browser" \
+    > "$dir/data/applications/nst-test-browser.desktop"
+  printf '[Default Applications]
+text/html=nst-test-browser.desktop
+' > "$dir/.config/mimeapps.list"
+fi
 export GIMP3_DIRECTORY="$dir/config" XDG_DATA_HOME="$dir/data" HOME="$dir"
 export PYTHONPATH="$(dirname "$(realpath "$script")")${PYTHONPATH:+:$PYTHONPATH}"
 status=0
-"$gimp" $interface -d -f --batch-interpreter=python-fu-eval -b - --quit < "$script" || status=$?
+fonts=-f
+[ -z "${NST_TEST_FONTS:-}" ] || fonts=
+"$gimp" $interface -d $fonts --batch-interpreter=python-fu-eval -b - --quit < "$script" || status=$?
 exit $status
