@@ -3,6 +3,8 @@
 // shows progress.
 #pragma once
 
+#include "rgba_image.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -30,6 +32,10 @@ struct StepReport {
     int tiles_done = 0;    // in_step: the tile evaluations of this step done so far
     int tiles = 1;         // in_step: the tile evaluations of this step (two passes when a style is used);
                            // otherwise the tiles the image is cut into at this scale (1: untiled)
+    // The picture as it stands, finished as the result will be (colours, mask), scaled on the computing device to
+    // fit `max_side`. Computed only when called, since on a GPU it makes the host wait for it; callable during the
+    // callback only (it reads the run's state).
+    std::function<RgbaImage(int max_side)> picture;
 };
 
 // Called after each step with the losses measured at the start of that step (and between tiles, see in_step).

@@ -24,8 +24,10 @@ namespace {
 // forced to wait for the host after every step.
 class StepReporter {
 public:
-    StepReporter(const StepCallback &callback, torch::Device device, const RunPlan &plan)
-        : callback_(callback), device_name_(describe_device(device)),
+    // `picture` makes StepReport::picture's image.
+    StepReporter(const StepCallback &callback, torch::Device device, const RunPlan &plan,
+                 std::function<RgbaImage(int)> picture)
+        : callback_(callback), picture_(std::move(picture)), device_name_(describe_device(device)),
           batch_(device.is_cuda() ? 10 : 1), start_(std::chrono::steady_clock::now()) {
         for (const ScalePlan &scale : plan.scales) {
             total_steps_ += scale.steps;
@@ -56,6 +58,7 @@ public:
         report.in_step = true;
         report.tiles_done = done;
         report.tiles = count;
+        report.picture = picture_;
         return !callback_ || callback_(report);
     }
 
@@ -82,6 +85,7 @@ public:
             report.work_done = pending_[i].work_done;
             report.device = device_name_;
             report.tiles = pending_[i].scale.tiles;
+            report.picture = picture_;
             last_ = report;
             if (callback_ && keep_going && !callback_(report))
                 keep_going = false;
@@ -103,6 +107,7 @@ private:
     }
 
     const StepCallback &callback_;
+    std::function<RgbaImage(int)> picture_;
     std::string device_name_;
     int total_steps_ = 0;
     double total_work_ = 0; // the pixels of every step of the run added up
@@ -215,10 +220,28 @@ RgbaImage run(const RgbaImage &content, const std::vector<RgbaImage> &styles, co
     const std::vector<StyleSource> sources = style_sources(styles, options, content_rgb, content_alpha);
     const torch::Tensor painted_rgb = options.colors == ColorMode::luminance ? luminance_rgb(content_rgb) : content_rgb;
 
-    const Vgg19Features vgg(weights, device);
-    StepReporter reporter(on_step, device, plan);
-
+    // The candidate as the result shows it: with the content's chroma in luminance mode, and the content kept
+    // outside the mask (a soft mask blends).
+    const auto finished = [&](torch::Tensor rgb, Size size) {
+        if (options.colors == ColorMode::luminance)
+            rgb = with_chroma_of(rgb, resize_rgb(content_rgb, size));
+        if (mask_map.defined()) {
+            const torch::Tensor mask_here = resize_weight(mask_map, size);
+            rgb = mask_here * rgb + (1 - mask_here) * resize_rgb(original_rgb, size);
+        }
+        return rgb;
+    };
     torch::Tensor candidate;
+    const auto picture = [&](int max_side) {
+        torch::NoGradGuard no_grad;
+        const Size size = fit_within(content_size, max_side);
+        const torch::Tensor small = resize_rgb(imagenet_denormalize(candidate.detach()), size).clamp(0, 1);
+        return image_from_rgb(finished(small.to(torch::kCPU), size), RgbaImage(size.width, size.height));
+    };
+
+    const Vgg19Features vgg(weights, device);
+    StepReporter reporter(on_step, device, plan, picture);
+
     for (const ScalePlan &scale : plan.scales) {
         torch::Tensor content_scaled = upload(imagenet_normalize(resize_rgb(painted_rgb, scale.size)), device);
         std::vector<ScaleStyle> scaled_styles;
@@ -254,14 +277,10 @@ RgbaImage run(const RgbaImage &content, const std::vector<RgbaImage> &styles, co
     }
 
     // The last scale is the content's size unless max-size asked for less: then the result is enlarged to it.
-    torch::Tensor result =
-        resize_rgb(imagenet_denormalize(candidate.detach()).to(torch::kCPU).clamp(0, 1), content_size);
-    if (options.colors == ColorMode::luminance)
-        result = with_chroma_of(result, content_rgb);
-    // Outside the mask the content is kept as it was; a soft mask blends.
-    if (mask_map.defined())
-        result = mask_map * result + (1 - mask_map) * original_rgb;
-    return image_from_rgb(result, content);
+    return image_from_rgb(
+        finished(resize_rgb(imagenet_denormalize(candidate.detach()).to(torch::kCPU).clamp(0, 1), content_size),
+                 content_size),
+        content);
 }
 
 } // namespace

@@ -86,6 +86,13 @@ double learning_rate_for(Optimizer optimizer) {
 
 } // namespace
 
+std::vector<GimpLayer *> style_layers(const Arguments &arguments) {
+    std::vector<GimpLayer *> layers{arguments.style_layer.get()};
+    for (const LayerRef &layer : arguments.more_style_layers)
+        layers.push_back(layer.get());
+    return layers;
+}
+
 void add_arguments(GimpProcedure *p) {
     const neural_style::StyleOptions d = neural_style::default_preset();
 
@@ -95,7 +102,7 @@ void add_arguments(GimpProcedure *p) {
         _("The picture whose look (colours, brush strokes, textures) is painted onto the content. "
           "Any layer of any open image."),
         TRUE, kFlags);
-    const char *const more_labels[kMoreStyles] = {_("_Second style layer"), _("T_hird style layer")};
+    const char *const more_labels[kMoreStyles] = {_("_Second style layer"), _("Third style layer")};
     const char *const share_labels[kMoreStyles] = {_("Second style's share"), _("Third style's share")};
     for (int i = 0; i < kMoreStyles; ++i) {
         gimp_procedure_add_layer_argument(p, kMoreStyleLayerArguments[i], more_labels[i],

@@ -38,6 +38,9 @@ constexpr double kFirstStyleShare = 100;
 // The stroke-size choice's id that leaves the five per-layer weights as they are set.
 constexpr int kCustomStrokeSize = 100;
 
+// The first style layer, then the others given a share.
+std::vector<GimpLayer *> style_layers(const Arguments &arguments);
+
 void add_arguments(GimpProcedure *procedure);
 
 // Reads and checks every argument; on failure returns false and a message for the artist in `error`.

@@ -6,6 +6,7 @@
 #include "glib_text.h"
 #include "i18n.h"
 #include "memory.h"
+#include "preview.h"
 #include "region.h"
 #include "run_plan.h"
 
@@ -128,6 +129,7 @@ bool run_settings_dialog(GimpProcedure *procedure, GimpProcedureConfig *config, 
     limit_scale(dialog, "steps", neural_style::limits::steps);
     limit_scale(dialog, "max-size", neural_style::limits::max_size);
     limit_scale(dialog, "memory-limit", neural_style::limits::memory_limit_mib);
+    limit_scale(dialog, "balance", neural_style::limits::balance);
 
     gimp_procedure_dialog_get_label(dialog, "layer-weights-title", _("Style at each scale"), FALSE, FALSE);
     gimp_procedure_dialog_fill_box(dialog, "layer-weights-box", kStyleLayerWeightArguments[0],
@@ -169,6 +171,11 @@ bool run_settings_dialog(GimpProcedure *procedure, GimpProcedureConfig *config, 
 
     gimp_procedure_dialog_fill(dialog, "style-layer", "colors", "balance", "stroke-size", "steps", "more-styles",
                                "advanced", "estimate", nullptr);
+    const Preview preview(config, content);
+    GtkWidget *preview_box = preview.widget();
+    gtk_container_set_border_width(GTK_CONTAINER(preview_box), 12);
+    gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(widget))), preview_box, FALSE, FALSE, 0);
+    gtk_widget_show_all(preview_box);
 
     const bool ok = gimp_procedure_dialog_run(dialog);
     for (gulong handler : handlers)

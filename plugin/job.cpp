@@ -23,6 +23,9 @@ struct StyleJob::State {
     JobProgress progress;
     std::string error;
     neural_style::RgbaImage result;
+    neural_style::RgbaImage picture;
+    double picture_seconds = 0; // when the picture was taken
+    int picture_width = 0;      // of the scale it was taken at
     std::thread worker;
 
     double elapsed() const {
@@ -51,6 +54,16 @@ StyleJob::StyleJob(neural_style::RgbaImage content, std::vector<neural_style::Rg
                 state->progress.weights_loaded = true;
             }
             const auto on_step = [state](const neural_style::StepReport &report) {
+                const bool stopping = state->stop.load();
+                if (!report.in_step && (stopping || report.width != state->picture_width ||
+                                        state->elapsed() - state->picture_seconds >= kPictureSeconds)) {
+                    neural_style::RgbaImage picture = report.picture(kPictureSide);
+                    std::lock_guard<std::mutex> lock(state->mutex);
+                    state->picture = std::move(picture);
+                    state->picture_seconds = state->elapsed();
+                    state->picture_width = report.width;
+                    ++state->progress.picture_serial;
+                }
                 std::lock_guard<std::mutex> lock(state->mutex);
                 state->progress.step = report.step;
                 state->progress.total_steps = report.total_steps;
@@ -58,7 +71,7 @@ StyleJob::StyleJob(neural_style::RgbaImage content, std::vector<neural_style::Rg
                 state->progress.step_seconds = state->elapsed();
                 state->progress.seconds_left = neural_style::estimated_seconds_left(report);
                 state->progress.work_done = report.work_done;
-                return !state->stop.load();
+                return !stopping;
             };
             if (!state->stop.load())
                 result = neural_style::stylize(content, styles, weights, options, on_step, mask);
@@ -92,6 +105,11 @@ JobProgress StyleJob::progress() const {
     JobProgress progress = state_->progress;
     progress.seconds = state_->elapsed();
     return progress;
+}
+
+neural_style::RgbaImage StyleJob::picture() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->picture;
 }
 
 std::string StyleJob::error() const {

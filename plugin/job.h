@@ -24,7 +24,14 @@ struct JobProgress {
     double seconds_left = 0; // the core's estimate when the last step was reported
     double work_done = 0;    // share of the run's computation done, 0 to 1, updated between tiles too
     std::string device;     // where it computes, in words; empty until known
+    int picture_serial = 0; // counts the pictures taken: a new one is there when it changes
 };
+
+// The picture handed over while it paints: about this side, every kPictureSeconds at most (and at each new
+// scale, and when asked to stop: then it is exactly what is kept). Scaling is the core's, on the computing device;
+// at 2560x1600 on the CPU it takes about 10 ms, under 1% of the interval.
+constexpr int kPictureSide = 320;
+constexpr double kPictureSeconds = 2;
 
 class StyleJob {
 public:
@@ -40,6 +47,8 @@ public:
     // True once the worker has ended; waits at most `timeout` for that.
     bool wait(std::chrono::milliseconds timeout);
     JobProgress progress() const;
+    // The latest picture (see kPictureSide); empty before the first.
+    neural_style::RgbaImage picture() const;
 
     // Once wait() returned true: an error message (empty on success) and the result.
     std::string error() const;

@@ -3,6 +3,7 @@
 
 #include "glib_text.h"
 #include "i18n.h"
+#include "picture_view.h"
 #include "progress_text.h"
 
 #include <libgimp/gimpui.h>
@@ -18,6 +19,8 @@ struct Window {
     StyleJob *job = nullptr;
     GMainLoop *loop = nullptr;
     GtkWidget *dialog = nullptr;
+    GtkWidget *picture = nullptr;
+    int picture_serial = 0;
     GtkWidget *bar = nullptr;
     GtkWidget *steps = nullptr;
     GtkWidget *times = nullptr;
@@ -34,6 +37,10 @@ GtkWidget *add_label(GtkWidget *box) {
 
 void show_progress(Window *w) {
     const JobProgress progress = w->job->progress();
+    if (progress.picture_serial != w->picture_serial) {
+        w->picture_serial = progress.picture_serial;
+        show_picture(w->picture, w->job->picture());
+    }
     if (progress.step == 0)
         gtk_progress_bar_pulse(GTK_PROGRESS_BAR(w->bar));
     else
@@ -99,6 +106,10 @@ WindowOutcome run_progress_window(StyleJob &job, const char *content_name) {
     gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(w.dialog))), box, TRUE, TRUE, 0);
     GtkWidget *heading = add_label(box);
     gtk_label_set_text(GTK_LABEL(heading), take_text(g_strdup_printf(_("Stylizing “%s”"), content_name)).c_str());
+    // Room for the picture from the start, so the window does not jump when the first one arrives.
+    w.picture = gtk_image_new();
+    gtk_widget_set_size_request(w.picture, kPictureSide, kPictureSide * 5 / 8);
+    gtk_box_pack_start(GTK_BOX(box), w.picture, TRUE, TRUE, 0);
     w.bar = gtk_progress_bar_new();
     gtk_box_pack_start(GTK_BOX(box), w.bar, FALSE, FALSE, 0);
     w.steps = add_label(box);

@@ -10,6 +10,7 @@
 #include "progress_text.h"
 #include "progress_window.h"
 #include "region.h"
+#include "run_inputs.h"
 #include "style_layer.h"
 #include "style_memory.h"
 #include "weights_dialog.h"
@@ -120,35 +121,18 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     if (!read_arguments(config, arguments, problem))
         return fail(procedure, GIMP_PDB_CALLING_ERROR, problem);
     // The dialog leaves the image editable: any of the layers may have been deleted meanwhile.
-    std::vector<GimpLayer *> style_layers{arguments.style_layer.get()};
-    for (const LayerRef &layer : arguments.more_style_layers)
-        style_layers.push_back(layer.get());
-    const std::string gone_problem = check_still_there(content, style_layers);
+    const std::string gone_problem = check_still_there(content, style_layers(arguments));
     if (!gone_problem.empty())
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR, gone_problem);
     const neural_style::WeightsSearch weights = neural_style::find_weights(arguments.weights_file);
     if (weights.found.empty())
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR, weights_missing_message(weights, run_mode));
 
-    // Read no larger than the run will use them: the content at its working size, the styles at their size at the
-    // finest scale (which is at most its longest side's share of the working size, or the working size). Only the
-    // selection's part of the content (with context around it) is painted.
-    const neural_style::StyleOptions &o = arguments.options;
-    const int content_side = o.max_size;
-    const int style_side = o.max_size > 0 ? static_cast<int>(std::ceil(o.max_size * std::max(1.0, o.style_scale))) : 0;
-    std::vector<neural_style::RgbaImage> styles;
-    for (GimpLayer *layer : style_layers) {
-        styles.push_back(read_pixels(GIMP_DRAWABLE(layer), style_side));
-        if (fully_transparent(styles.back()))
-            return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
-                        take_text(g_strdup_printf(_("The style layer “%s” is fully transparent: there is no style to "
-                                                    "take from it. Choose a layer with a picture on it."),
-                                                  gimp_item_get_name(GIMP_ITEM(layer)))));
-    }
-    const PaintArea area = paint_area(content);
-    neural_style::RgbaImage content_pixels = read_pixels(GIMP_DRAWABLE(content), area.rect, content_side);
-    neural_style::GreyImage mask =
-        read_mask(content, area, {content_pixels.width, content_pixels.height});
+    RunInputs inputs;
+    const std::string input_problem = read_run_inputs(content, arguments, arguments.options.max_size, inputs);
+    if (!input_problem.empty())
+        return fail(procedure, GIMP_PDB_EXECUTION_ERROR, input_problem);
+    const PaintArea area = inputs.area;
 
     // A result painted from a selection's box opens, when the layer is gone, at that box's size.
     ContentFacts facts = content_facts(content);
@@ -159,7 +143,8 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     GimpDisplay *view = run_mode == GIMP_RUN_NONINTERACTIVE ? nullptr : gimp_default_display();
     if (view && !gimp_display_is_valid(view))
         view = nullptr;
-    StyleJob job(std::move(content_pixels), std::move(styles), std::move(mask), arguments.options, weights.found);
+    StyleJob job(std::move(inputs.content), std::move(inputs.styles), std::move(inputs.mask), arguments.options,
+                 weights.found);
     // Repeat too gets the window: GIMP's own progress can only be cancelled by killing the plug-in.
     if (run_mode != GIMP_RUN_NONINTERACTIVE) {
         if (run_progress_window(job, facts.name.c_str()) == WindowOutcome::cancelled)

@@ -193,6 +193,32 @@ TEST_F(ArtistControls, WhatHidesUnderTheContentsTransparencyPullsNothing) {
     EXPECT_EQ(max_difference(a, b), 0);
 }
 
+TEST_F(ArtistControls, ThePictureShownWhileItPaintsIsWhatAStopKeeps) {
+    const ns::RgbaImage content = pattern_image(48, 40, 0), style = pattern_image(40, 40, 4);
+    ns::GreyImage mask(48, 40, 0.5f);
+    ns::StyleOptions o = options(6);
+    o.colors = ns::ColorMode::luminance;
+    ns::RgbaImage first, shown, small;
+    const ns::RgbaImage kept = ns::stylize(
+        content, {style}, *weights_, o,
+        [&](const ns::StepReport &report) {
+            if (report.step == 1)
+                first = report.picture(100);
+            if (report.step == 4) {
+                shown = report.picture(100);
+                small = report.picture(24);
+                return false;
+            }
+            return true;
+        },
+        mask);
+    ASSERT_EQ(shown.width, 48);
+    EXPECT_LE(max_difference(shown, kept), 1e-6); // finished alike: luminance and mask
+    EXPECT_GT(max_difference(first, kept), 1e-3);  // and it changed while it painted
+    EXPECT_EQ(small.width, 24);
+    EXPECT_EQ(small.height, 20);
+}
+
 TEST_F(ArtistControls, RefusesWhatCannotBePainted) {
     const ns::RgbaImage content = pattern_image(48, 40, 0), style = pattern_image(40, 40, 4);
     ns::RgbaImage clear = style;

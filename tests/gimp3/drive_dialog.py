@@ -64,16 +64,86 @@ def photograph(window, name):
     picture = Gdk.pixbuf_get_from_window(Gdk.get_default_root_window(), x, y, w, h)
     picture.savev(os.path.join(out, name), 'png', [], [])
     print('wrote', name, w, 'x', h, flush=True)
+    return picture
+
+
+def percent_done(window):
+    """The share done that the progress window's title shows, or -1 before the first step."""
+    name = ' '.join(xdotool('getwindowname', window))
+    return int(name.split('%')[0]) if '%' in name else -1
+
+
+def pixels_changed(a, b):
+    """How many pixels differ between two photographs of the same window."""
+    if (a.get_width(), a.get_height()) != (b.get_width(), b.get_height()):
+        return a.get_width() * a.get_height()
+    da, db, stride, channels = a.get_pixels(), b.get_pixels(), a.get_rowstride(), a.get_n_channels()
+    return sum(da[y * stride + x * channels:y * stride + x * channels + 3] !=
+               db[y * stride + x * channels:y * stride + x * channels + 3]
+               for y in range(a.get_height()) for x in range(a.get_width()))
+
+
+def wait_for_change(window, since, what, timeout=90):
+    """Photographs `window` until it differs from the photograph `since` by more than changing labels do; returns
+    the new photograph and the seconds it took."""
+    start = time.time()
+    while time.time() - start < timeout:
+        time.sleep(0.5)
+        now = photograph(window, 'latest.png')
+        if pixels_changed(since, now) > 10000:
+            return now, time.time() - start
+    sys.exit('%s: nothing changed within %d s' % (what, timeout))
+
+
+def settled(window, since):
+    """Photographs `window` until two photographs further apart than the picture's refresh (2 s) are alike: the
+    preview has finished painting."""
+    while True:
+        time.sleep(2.5)
+        now = photograph(window, 'latest.png')
+        if pixels_changed(since, now) <= 10000:
+            return now
+        since = now
+
+
+def check_the_preview(dialog):
+    """The preview (on when the dialog opens, as in GIMP's own filters) appears within seconds, and paints again
+    when a setting changes."""
+    opened = time.time() - 2  # wait_for_window lets a window draw for 2 s
+    first, _ = wait_for_change(dialog, photograph(dialog, 'dialog-open.png'), 'the preview')
+    print('ok:   the preview appears %.1f s after the dialog opened' % (time.time() - opened), flush=True)
+    done = settled(dialog, first)
+    print('ok:   the preview is finished %.1f s after the dialog opened' % (time.time() - opened), flush=True)
+    press(dialog, 'alt+r', 'Down')  # Colours: the next choice, the layer's own
+    repainted, seconds = wait_for_change(dialog, done, 'the preview after a change of colours')
+    print('ok:   the preview paints again %.1f s after a setting changed' % seconds, flush=True)
+    press(dialog, 'alt+r', 'Up')  # back to the style's colours, for the run and the picture
+    settled(dialog, repainted)
+    photograph(dialog, 'dialog.png')
+
+
+def watch_the_picture_form(progress):
+    """Two photographs of the progress window, the second after later steps and the picture's refresh interval
+    (2 s): the picture in it must have changed, far beyond what the changing labels account for."""
+    first_percent = percent_done(wait_for_window(title=STEPPED))
+    before = photograph(progress, 'progress-early.png')
+    start = time.time()
+    while percent_done(progress) < first_percent + 3 or time.time() - start < 3:
+        if time.time() - start > 120:
+            sys.exit('the run did not get on within 120 s')
+        time.sleep(0.5)
+    after = photograph(progress, 'progress.png')
+    changed = pixels_changed(before, after)
+    if changed < 10000:
+        sys.exit('the progress window\'s picture did not change (%d pixels differ)' % changed)
+    print('ok:   the picture forms in the progress window (%d pixels changed)' % changed, flush=True)
 
 
 dialog = wait_for_window()
-press(dialog, 'alt+a')  # open "Advanced"
-time.sleep(2)
-photograph(dialog, 'dialog.png')
+check_the_preview(dialog)
 press(dialog, 'alt+o')  # OK
 progress = wait_for_window(other_than=dialog)
-time.sleep(20)  # past the preparation, into the steps
-photograph(progress, 'progress.png')
+watch_the_picture_form(progress)
 press(progress, 'alt+k')  # Stop and keep
 
 repeat = wait_for_window(other_than=progress)  # Repeat: its progress window, no dialog
@@ -96,6 +166,7 @@ photograph(question, 'weights-missing.png')
 press(question, 'alt+h')  # Choose File…
 chooser = wait_for_window(title='^Choose the VGG19 weights file$')
 press(chooser, 'ctrl+l')
+time.sleep(1)  # the location entry takes the focus after the key; a "/" typed before it lands elsewhere
 xdotool('type', '--delay', '20', weights)
 time.sleep(1)
 press(chooser, 'alt+o')  # Open

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The dialog's preview: the chosen settings run small (kPreviewSide, kPreviewSteps) in a worker, shown as the
+// picture forms, and started again when a setting changes. It only reads the image.
+#pragma once
+
+#include <libgimp/gimpui.h>
+
+#include <memory>
+
+namespace nst_plugin {
+
+// About the working size of GIMP's own filter previews, and what a 2-core CPU paints in seconds.
+constexpr int kPreviewSide = 256;
+// L-BFGS's first steps do most of the change; at 256 px on a 2-core CPU (0.5 s a step) these take about 8 s.
+constexpr int kPreviewSteps = 16;
+
+struct PreviewState;
+
+class Preview {
+public:
+    // Builds the "Preview" toggle and the picture for `config`'s settings on `content`.
+    Preview(GimpProcedureConfig *config, GimpLayer *content);
+    ~Preview(); // stops the worker
+    Preview(const Preview &) = delete;
+    Preview &operator=(const Preview &) = delete;
+
+    GtkWidget *widget() const;
+
+private:
+    std::unique_ptr<PreviewState> state_;
+};
+
+} // namespace nst_plugin
