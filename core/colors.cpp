@@ -43,7 +43,9 @@ torch::Tensor covariance_power(const torch::Tensor &covariance, double power) {
 
 } // namespace
 
-torch::Tensor luminance_rgb(const torch::Tensor &rgb) { return luma(rgb).unsqueeze(1).expand({-1, 3, -1, -1}).contiguous(); }
+torch::Tensor luminance_rgb(const torch::Tensor &rgb) {
+    return luma(rgb).unsqueeze(1).expand({-1, 3, -1, -1}).contiguous();
+}
 
 torch::Tensor matched_luminance_rgb(const torch::Tensor &source, const torch::Tensor &source_weight,
                                     const torch::Tensor &target, const torch::Tensor &target_weight) {

@@ -199,7 +199,8 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
         const torch::Tensor difference = grams[i] * guide_scale_[i] - style_grams_[i];
         const double d = static_cast<double>(difference.size(0));
         style = style + style_layer_weight_[i] * difference.pow(2).mean() / style_volume_[i];
-        gram_weights.push_back(difference * (2 * style_layer_weight_[i] * guide_scale_[i] / (d * d * style_volume_[i])));
+        gram_weights.push_back(difference *
+                               (2 * style_layer_weight_[i] * guide_scale_[i] / (d * d * style_volume_[i])));
     }
 
     // Pass 2: forward and backward per tile. The content loss is a mean over positions: a sum per tile over the
@@ -213,13 +214,11 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
         const torch::Tensor tile_content = (features.back() - content_targets_[static_cast<size_t>(t)]).pow(2).sum() /
                                            content_count_;
         torch::Tensor surrogate = options_.content_weight * tile_content;
-        for (size_t i = 0; i < gram_weights.size(); ++i)
-            surrogate = surrogate +
-                        options_.style_weight *
-                            (gram_weights[i] *
-                             gram_matrix(guides_.empty() ? features[i]
-                                                         : weighted(features[i], guides_[i], tile, style_positions_[i])))
-                                .sum();
+        for (size_t i = 0; i < gram_weights.size(); ++i) {
+            const torch::Tensor guided =
+                guides_.empty() ? features[i] : weighted(features[i], guides_[i], tile, style_positions_[i]);
+            surrogate = surrogate + options_.style_weight * (gram_weights[i] * gram_matrix(guided)).sum();
+        }
         crop(gradient, tile.padded).add_(gradient_of(surrogate, x));
         content = content + tile_content.detach();
         if (!tile_done())

@@ -150,9 +150,9 @@ bool run_settings_dialog(GimpProcedure *procedure, GimpProcedureConfig *config, 
     gimp_procedure_dialog_get_label(dialog, "more-styles-title", _("_More styles"), FALSE, TRUE);
     gimp_procedure_dialog_fill_expander(dialog, "more-styles", "more-styles-title", FALSE, "more-styles-box");
 
-    gimp_procedure_dialog_fill_box(dialog, "advanced-box", "content-weight", "style-weight", "max-size", "style-scale", "memory-limit", "optimizer",
-                                   "tv-weight", "init", "seed", "device", "weights-file", "layer-weights-frame",
-                                   nullptr);
+    gimp_procedure_dialog_fill_box(dialog, "advanced-box", "content-weight", "style-weight", "max-size", "style-scale",
+                                   "memory-limit", "optimizer", "tv-weight", "init", "seed", "device", "weights-file",
+                                   "layer-weights-frame", nullptr);
     gimp_procedure_dialog_get_label(dialog, "advanced-title", _("_Advanced"), FALSE, TRUE);
     gimp_procedure_dialog_fill_expander(dialog, "advanced", "advanced-title", FALSE, "advanced-box");
 

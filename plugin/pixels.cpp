@@ -69,8 +69,8 @@ void read_scaled(GimpDrawable *drawable, const GeglRectangle &area, neural_style
                  void *data) {
     // GEGL reads at a scale in that scale's own coordinates.
     const double scale = static_cast<double>(size.width) / area.width;
-    const GeglRectangle scaled{static_cast<int>(std::floor(area.x * scale)), static_cast<int>(std::floor(area.y * scale)),
-                               size.width, size.height};
+    const GeglRectangle scaled{static_cast<int>(std::floor(area.x * scale)),
+                               static_cast<int>(std::floor(area.y * scale)), size.width, size.height};
     GeglBuffer *buffer = gimp_drawable_get_buffer(drawable);
     gegl_buffer_get(buffer, &scaled, scale, format, data, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
     g_object_unref(buffer);

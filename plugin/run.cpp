@@ -19,8 +19,6 @@
 #include <gegl.h>
 #include <libgimp/gimpui.h>
 
-#include <algorithm>
-#include <cmath>
 #include <string>
 #include <vector>
 

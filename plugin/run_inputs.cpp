@@ -12,7 +12,8 @@ namespace nst_plugin {
 
 std::string read_run_inputs(GimpLayer *content, const Arguments &arguments, int working_side, RunInputs &inputs) {
     const double style_scale = arguments.options.style_scale;
-    const int style_side = working_side > 0 ? static_cast<int>(std::ceil(working_side * std::max(1.0, style_scale))) : 0;
+    const int style_side =
+        working_side > 0 ? static_cast<int>(std::ceil(working_side * std::max(1.0, style_scale))) : 0;
     inputs.styles.clear();
     for (GimpLayer *layer : style_layers(arguments)) {
         inputs.styles.push_back(read_pixels(GIMP_DRAWABLE(layer), style_side));

@@ -5,7 +5,7 @@
 #include "options.h"
 #include "stylize.h"
 
-#include "test_support.h"
+#include "stylize_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -32,14 +32,6 @@ torch::Tensor chroma(const ns::RgbaImage &image) {
     return rgb.mm(iq.t());
 }
 
-double max_difference(const ns::RgbaImage &a, const ns::RgbaImage &b) {
-    EXPECT_EQ(a.pixels.size(), b.pixels.size());
-    double d = 0;
-    for (size_t i = 0; i < std::min(a.pixels.size(), b.pixels.size()); ++i)
-        d = std::max(d, static_cast<double>(std::abs(a.pixels[i] - b.pixels[i])));
-    return d;
-}
-
 // A picture whose right half is transparent, with `hidden` (a pattern variant) under the transparency.
 ns::RgbaImage half_transparent(int width, int height, int variant, int hidden) {
     ns::RgbaImage image = pattern_image(width, height, variant);
@@ -54,16 +46,8 @@ ns::RgbaImage half_transparent(int width, int height, int variant, int hidden) {
     return image;
 }
 
-class ArtistControls : public ::testing::Test {
+class ArtistControls : public StylizeTest {
 protected:
-    static void SetUpTestSuite() {
-        weights_ = new ns::Vgg19Weights(test_support::weights_from(test_support::random_vgg19_tensors(1)));
-    }
-    static void TearDownTestSuite() {
-        delete weights_;
-        weights_ = nullptr;
-    }
-
     // The default preset's method at one small scale, on the CPU (exact comparisons).
     static ns::StyleOptions options(int steps = 5) {
         ns::StyleOptions o = ns::default_preset();
@@ -74,14 +58,11 @@ protected:
         return o;
     }
 
-    static ns::RgbaImage run(const ns::RgbaImage &content, const std::vector<ns::RgbaImage> &styles,
-                             const ns::StyleOptions &o, const ns::GreyImage &mask = {}) {
+    static ns::RgbaImage paint(const ns::RgbaImage &content, const std::vector<ns::RgbaImage> &styles,
+                               const ns::StyleOptions &o, const ns::GreyImage &mask = {}) {
         return ns::stylize(content, styles, *weights_, o, {}, mask);
     }
-
-    static ns::Vgg19Weights *weights_;
 };
-ns::Vgg19Weights *ArtistControls::weights_ = nullptr;
 
 TEST(Colors, MatchedColorsHaveTheTargetsMeanAndCovariance) {
     const torch::Tensor source = ns::rgb_tensor(pattern_image(40, 30, 2));
@@ -122,7 +103,7 @@ TEST_F(ArtistControls, LuminanceModeKeepsTheContentsChroma) {
     const ns::RgbaImage content = pattern_image(48, 40, 0), style = pattern_image(40, 40, 4);
     ns::StyleOptions o = options();
     o.colors = ns::ColorMode::luminance;
-    const ns::RgbaImage result = run(content, {style}, o);
+    const ns::RgbaImage result = paint(content, {style}, o);
     EXPECT_LE((chroma(result) - chroma(content)).abs().max().item<double>(), 1.0 / 255);
     EXPECT_GT(max_difference(result, content), 0.05); // and the luminance was painted
 }
@@ -130,33 +111,33 @@ TEST_F(ArtistControls, LuminanceModeKeepsTheContentsChroma) {
 TEST_F(ArtistControls, HistogramModeDiffersFromTheStylesColours) {
     const ns::RgbaImage content = pattern_image(48, 40, 0), style = pattern_image(40, 40, 4);
     ns::StyleOptions o = options();
-    const ns::RgbaImage styled = run(content, {style}, o);
+    const ns::RgbaImage styled = paint(content, {style}, o);
     o.colors = ns::ColorMode::histogram;
-    EXPECT_GT(max_difference(run(content, {style}, o), styled), 0.01);
+    EXPECT_GT(max_difference(paint(content, {style}, o), styled), 0.01);
 }
 
 TEST_F(ArtistControls, TwoIdenticalStylesBlendedAreOneStyle) {
     const ns::RgbaImage content = pattern_image(48, 40, 0), style = pattern_image(40, 40, 4);
-    const ns::RgbaImage one = run(content, {style}, options());
+    const ns::RgbaImage one = paint(content, {style}, options());
     ns::StyleOptions o = options();
     o.style_shares = {1, 3};
-    EXPECT_LE(max_difference(run(content, {style, style}, o), one), 1e-4);
-    EXPECT_GT(max_difference(run(content, {style, pattern_image(40, 40, 7)}, o), one), 1e-3);
+    EXPECT_LE(max_difference(paint(content, {style, style}, o), one), 1e-4);
+    EXPECT_GT(max_difference(paint(content, {style, pattern_image(40, 40, 7)}, o), one), 1e-3);
 }
 
 TEST_F(ArtistControls, ABlackMaskIsContentOnlyAndKeepsTheContent) {
     const ns::RgbaImage content = pattern_image(48, 40, 0), style = pattern_image(40, 40, 4);
-    const ns::RgbaImage masked = run(content, {style}, options(), ns::GreyImage(48, 40, 0));
+    const ns::RgbaImage masked = paint(content, {style}, options(), ns::GreyImage(48, 40, 0));
     ns::StyleOptions content_only = options();
     content_only.style_weight = 0;
-    EXPECT_LE(max_difference(masked, run(content, {style}, content_only)), 1e-6);
+    EXPECT_LE(max_difference(masked, paint(content, {style}, content_only)), 1e-6);
     EXPECT_LE(max_difference(masked, content), 1e-6);
 }
 
 TEST_F(ArtistControls, AWhiteMaskIsNoMask) {
     const ns::RgbaImage content = pattern_image(48, 40, 0), style = pattern_image(40, 40, 4);
-    EXPECT_EQ(max_difference(run(content, {style}, options(), ns::GreyImage(7, 5, 1)), run(content, {style}, options())),
-              0);
+    const ns::RgbaImage white = paint(content, {style}, options(), ns::GreyImage(7, 5, 1));
+    EXPECT_EQ(max_difference(white, paint(content, {style}, options())), 0);
 }
 
 TEST_F(ArtistControls, OutsideTheMaskTheContentIsKept) {
@@ -165,7 +146,7 @@ TEST_F(ArtistControls, OutsideTheMaskTheContentIsKept) {
     for (int y = 0; y < 40; ++y)
         for (int x = 24; x < 48; ++x)
             mask.values[static_cast<size_t>(y) * 48 + x] = 1;
-    const ns::RgbaImage result = run(content, {style}, options(), mask);
+    const ns::RgbaImage result = paint(content, {style}, options(), mask);
     double inside = 0, outside = 0;
     for (int y = 0; y < 40; ++y)
         for (int x = 0; x < 48; ++x)
@@ -180,16 +161,16 @@ TEST_F(ArtistControls, OutsideTheMaskTheContentIsKept) {
 
 TEST_F(ArtistControls, WhatHidesUnderTheStylesTransparencyChangesNothing) {
     const ns::RgbaImage content = pattern_image(48, 40, 0);
-    const ns::RgbaImage a = run(content, {half_transparent(40, 40, 4, 1)}, options());
-    const ns::RgbaImage b = run(content, {half_transparent(40, 40, 4, 8)}, options());
+    const ns::RgbaImage a = paint(content, {half_transparent(40, 40, 4, 1)}, options());
+    const ns::RgbaImage b = paint(content, {half_transparent(40, 40, 4, 8)}, options());
     EXPECT_EQ(max_difference(a, b), 0);
     EXPECT_GT(max_difference(a, content), 0.05);
 }
 
 TEST_F(ArtistControls, WhatHidesUnderTheContentsTransparencyPullsNothing) {
     const ns::RgbaImage style = pattern_image(40, 40, 4);
-    const ns::RgbaImage a = run(half_transparent(48, 40, 0, 1), {style}, options());
-    const ns::RgbaImage b = run(half_transparent(48, 40, 0, 8), {style}, options());
+    const ns::RgbaImage a = paint(half_transparent(48, 40, 0, 1), {style}, options());
+    const ns::RgbaImage b = paint(half_transparent(48, 40, 0, 8), {style}, options());
     EXPECT_EQ(max_difference(a, b), 0);
 }
 
@@ -227,7 +208,7 @@ TEST_F(ArtistControls, RefusesWhatCannotBePainted) {
     const auto message = [&](const std::vector<ns::RgbaImage> &styles, const ns::StyleOptions &o,
                              const ns::GreyImage &mask = {}) {
         try {
-            run(content, styles, o, mask);
+            paint(content, styles, o, mask);
         } catch (const ns::StyleError &e) {
             return std::string(e.what());
         }
