@@ -2,7 +2,7 @@
 # The artist's controls through the procedure's arguments: the selection as the mask (the result differs from the
 # content only inside it and carries it as a layer mask; a small selection paints only its box and context),
 # several style layers, the colour modes, the balance and the stroke size.
-from nst_test import FAST, WEIGHTS, Gimp, add_layer, check, finish, pixels, run
+from nst_test import FAST, WEIGHTS, Gegl, Gimp, add_layer, check, finish, pixels, run
 
 FULL = dict(FAST, max_size=0)  # the layer's own size: pixels outside the selection come back exactly
 
@@ -48,6 +48,27 @@ check((boxed.get_width(), boxed.get_height()) == (10 + 2 * 160, 300),
 check(boxed.get_offsets()[1:] == (90, 0), 'at the box\'s place: %s' % (boxed.get_offsets(),))
 check(boxed.get_mask() is not None, 'with the selection as its mask')
 Gimp.Selection.none(image)
+
+# The content layer's own layer mask is honoured like a selection: white right half, black left half.
+masked = add_layer(image, 'Masked', 40, 32, seed=6)
+masked_before = rgb(pixels(masked))
+layer_mask = masked.create_mask(Gimp.AddMaskType.BLACK)
+masked.add_mask(layer_mask)
+Gimp.context_set_foreground(Gegl.Color.new('white'))
+image.select_rectangle(Gimp.ChannelOps.REPLACE, 20, 0, 20, 32)
+layer_mask.edit_fill(Gimp.FillType.FOREGROUND)
+Gimp.Selection.none(image)
+status, message = run(image, [masked], style_layer=style, weights_file=WEIGHTS, **FULL)
+check(status == Gimp.PDBStatusType.SUCCESS, 'a content layer with a layer mask: ' + message)
+from_mask = image.get_layers()[0]
+check(from_mask.get_mask() is not None, 'the result carries the layer mask too')
+painted_half = rgb(pixels(from_mask))
+check(all(painted_half[i] == masked_before[i] for i in range(40 * 32) if i % 40 < 20),
+      'where the layer mask is black the content is kept')
+check(sum(painted_half[i] != masked_before[i] for i in range(40 * 32) if i % 40 >= 22) > 300,
+      'where it is white the style goes')
+image.remove_layer(from_mask)
+image.remove_layer(masked)
 
 # Two style layers blended, and a share of 0 that leaves the second out.
 status, message = run(image, [content], style_layer=style, style_layer_2=second, style_share_2=100.0,
