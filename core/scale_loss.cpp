@@ -25,8 +25,6 @@ double feature_volume(int position, int64_t height, int64_t width) {
 // `features` of a tile's interior weighted by the part of a whole-image feature weight map under them; tile
 // interiors start on the 16 px grid, so at a multiple of every stride.
 torch::Tensor weighted(const torch::Tensor &features, const torch::Tensor &weight, const Tile &tile, int position) {
-    if (!weight.defined())
-        return features;
     const int stride = vgg19_stride(position);
     return features * weight.slice(2, tile.interior.y / stride, tile.interior.y / stride + features.size(2))
                           .slice(3, tile.interior.x / stride, tile.interior.x / stride + features.size(3));
@@ -52,19 +50,19 @@ ScaleLoss::ScaleLoss(const Vgg19Features &vgg, const StyleOptions &options, cons
         if (options.style_layer_weights[i] <= 0 || options.style_weight <= 0)
             continue;
         const int position = vgg19_conv_position(kStyleLayerNames[i]);
-        torch::Tensor layer_guide;
         if (guide.defined()) {
-            layer_guide = feature_weight(guide, position);
-            if (count_scale(layer_guide) == 0)
+            const torch::Tensor layer_guide = feature_weight(guide, position);
+            const double scale = count_scale(layer_guide);
+            if (scale == 0)
                 continue; // no position of this layer is styled: its loss would only pull towards nothing
+            guides_.push_back(layer_guide);
+            guide_scale_.push_back(scale);
+        } else {
+            guide_scale_.push_back(1);
         }
         style_positions_.push_back(position);
         style_layer_weight_.push_back(options.style_layer_weights[i]);
-        guide_scale_.push_back(guide.defined() ? count_scale(layer_guide) : 1);
-        guides_.push_back(layer_guide);
     }
-    if (!guide.defined())
-        guides_.clear();
     positions_ = style_positions_;
     positions_.push_back(vgg19_conv_position(kContentLayerName));
 
@@ -114,6 +112,11 @@ std::vector<Tile> ScaleLoss::tiles_of(const torch::Tensor &image) const {
     return tile_layout(size, max_tile_side_);
 }
 
+torch::Tensor ScaleLoss::guided(const torch::Tensor &features, const std::vector<torch::Tensor> &weights, size_t i,
+                                const Tile &tile) const {
+    return weights.empty() ? features : weighted(features, weights[i], tile, style_positions_[i]);
+}
+
 std::vector<torch::Tensor> ScaleLoss::tile_features(const torch::Tensor &padded, const Tile &tile) const {
     std::vector<torch::Tensor> features = vgg_.forward(padded, positions_);
     for (size_t i = 0; i < features.size(); ++i) {
@@ -135,9 +138,7 @@ bool ScaleLoss::tiled_grams(const torch::Tensor &image, const std::vector<Tile> 
     for (const Tile &tile : tiles) {
         const std::vector<torch::Tensor> features = tile_features(crop(image, tile.padded), tile);
         for (size_t i = 0; i < grams.size(); ++i) {
-            const torch::Tensor gram =
-                weights.empty() ? gram_matrix(features[i])
-                                : gram_matrix(weighted(features[i], weights[i], tile, style_positions_[i]));
+            const torch::Tensor gram = gram_matrix(guided(features[i], weights, i, tile));
             grams[i] = grams[i].defined() ? grams[i] + gram : gram;
         }
         if (after_tile && !after_tile())
@@ -164,10 +165,9 @@ bool ScaleLoss::evaluate_whole(const torch::Tensor &candidate, Losses &losses, t
     const torch::Tensor content = content_loss(features.back(), content_targets_[0]);
     torch::Tensor style = torch::zeros({}, x.options());
     for (size_t i = 0; i < style_positions_.size(); ++i) {
-        const torch::Tensor gram =
-            guides_.empty() ? gram_matrix(features[i])
-                            : gram_matrix(weighted(features[i], guides_[i], tiles_[0], style_positions_[i])) *
-                                  guide_scale_[i];
+        const torch::Tensor gram = guides_.empty() ? gram_matrix(features[i])
+                                                   : gram_matrix(guided(features[i], guides_, i, tiles_[0])) *
+                                                         guide_scale_[i];
         style = style + style_layer_weight_[i] * style_layer_loss(gram, style_grams_[i], features[i]);
     }
     const torch::Tensor tv = tv_term(x);
@@ -215,9 +215,8 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
                                            content_count_;
         torch::Tensor surrogate = options_.content_weight * tile_content;
         for (size_t i = 0; i < gram_weights.size(); ++i) {
-            const torch::Tensor guided =
-                guides_.empty() ? features[i] : weighted(features[i], guides_[i], tile, style_positions_[i]);
-            surrogate = surrogate + options_.style_weight * (gram_weights[i] * gram_matrix(guided)).sum();
+            const torch::Tensor gram = gram_matrix(guided(features[i], guides_, i, tile));
+            surrogate = surrogate + options_.style_weight * (gram_weights[i] * gram).sum();
         }
         crop(gradient, tile.padded).add_(gradient_of(surrogate, x));
         content = content + tile_content.detach();

@@ -59,6 +59,10 @@ private:
     bool tiled_grams(const torch::Tensor &image, const std::vector<Tile> &tiles,
                      const std::vector<torch::Tensor> &weights, std::vector<torch::Tensor> &grams,
                      const std::function<bool()> &after_tile = {}) const;
+    // `features` of style layer `i` on `tile` weighted by that layer's map in `weights` (one per style layer, or none:
+    // then `features` as they are).
+    torch::Tensor guided(const torch::Tensor &features, const std::vector<torch::Tensor> &weights, size_t i,
+                         const Tile &tile) const;
     // The blend of the styles' Gram matrices, each brought to the candidate's number of positions.
     void blend_style_grams(const std::vector<ScaleStyle> &styles);
     // The tiles of `image` at this loss's tile size (one tile when untiled).
@@ -71,7 +75,7 @@ private:
     std::vector<int> style_positions_;
     std::vector<double> style_layer_weight_;
     std::vector<torch::Tensor> guides_;          // the guide on each style layer's feature map; empty: no guide
-    std::vector<double> guide_scale_;            // the map's positions over the sum of the squared guide
+    std::vector<double> guide_scale_;            // the map's positions over the sum of the squared guide (1: none)
     std::vector<int> positions_; // the style layers', then the content layer's
     std::vector<Tile> tiles_;    // of the content, which is the candidate's size
     std::vector<torch::Tensor> content_targets_; // the content layer's features, one per tile
