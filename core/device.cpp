@@ -37,7 +37,7 @@ torch::Device select_device(DeviceChoice choice) {
         return torch::kCPU;
     const bool have_cuda = torch::cuda::is_available();
     if (choice == DeviceChoice::cuda && !have_cuda)
-        throw StyleError("device cuda: LibTorch sees no CUDA GPU (no GPU, no driver, or a CPU-only LibTorch); "
+        throw StyleError(ErrorKind::no_gpu, "device cuda: LibTorch sees no CUDA GPU (no GPU, no driver, or a CPU-only LibTorch); "
                          "use device auto or cpu");
     return have_cuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
 }

@@ -42,6 +42,8 @@ std::vector<int> histories(const StyleOptions &options) {
     return tried;
 }
 
+std::string size_text(Size size) { return std::to_string(size.width) + "x" + std::to_string(size.height); }
+
 std::uint64_t pass_bytes(long long pixels) { return static_cast<std::uint64_t>(kBackwardBytesPerPixel * pixels); }
 
 std::vector<Size> scale_sizes(Size final_size, const StyleOptions &options) {
@@ -152,9 +154,10 @@ Size style_size_at(Size style, Size scale_size, double style_scale) {
 RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cuda) {
     const Size final_size = options.max_size > 0 ? fit_within(content, options.max_size) : content;
     if (std::min(final_size.width, final_size.height) < kMinSide)
-        throw StyleError("content image is too small: the working size " + std::to_string(final_size.width) + "x" +
-                         std::to_string(final_size.height) + " needs at least " + std::to_string(kMinSide) +
-                         " px on each side");
+        throw StyleError(ErrorKind::content_too_small,
+                         "content image is too small: the working size " + size_text(final_size) + " needs at least " +
+                             std::to_string(kMinSide) + " px on each side",
+                         {size_text(final_size), std::to_string(kMinSide)});
     std::vector<Size> sizes = scale_sizes(final_size, options);
     // Every scale takes at least one step: with fewer steps than scales, the coarsest go.
     if (static_cast<int>(sizes.size()) > options.steps)
@@ -175,10 +178,11 @@ RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cud
         scale.style_size = style_size_at(style, sizes[i], options.style_scale);
         scale.steps = steps[i];
         if (!fit_scale(scale, options, host_bytes, limit))
-            throw StyleError("not enough memory: " + std::to_string(scale.size.width) + "x" +
-                             std::to_string(scale.size.height) + " px needs more than the " +
-                             format_bytes(plan.memory_limit) +
-                             " allowed even in tiles; raise memory-limit or lower max-size");
+            throw StyleError(ErrorKind::not_enough_memory,
+                             "not enough memory: " + size_text(scale.size) + " px needs more than the " +
+                                 format_bytes(plan.memory_limit) +
+                                 " allowed even in tiles; raise memory-limit or lower max-size",
+                             {size_text(scale.size), format_bytes(plan.memory_limit)});
         plan.peak_bytes = std::max(plan.peak_bytes, scale.peak_bytes);
         plan.scales.push_back(scale);
     }

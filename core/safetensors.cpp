@@ -7,22 +7,30 @@
 
 namespace neural_style {
 
+namespace {
+
+[[noreturn]] void bad_file(const std::string &path, const std::string &why) {
+    throw StyleError(ErrorKind::weights_file, path + ": " + why, {path, why});
+}
+
+} // namespace
+
 SafetensorsFile::SafetensorsFile(const std::string &path) : path_(path) {
     std::error_code error;
     if (std::filesystem::exists(path, error) && !std::filesystem::is_regular_file(path, error))
-        fail(path + ": is not a file");
+        bad_file(path, "is not a file");
     stream_.open(path, std::ios::binary);
     if (!stream_)
-        fail(path + ": cannot open the file");
+        bad_file(path, "cannot open the file");
     stream_.seekg(0, std::ios::end);
     const std::streamoff end = stream_.tellg();
     if (end < 8)
-        fail(path + ": too short to be a safetensors file (" + std::to_string(end) + " bytes)");
+        bad_file(path, "too short to be a safetensors file (" + std::to_string(end) + " bytes)");
     const auto file_size = static_cast<std::uint64_t>(end);
     stream_.seekg(0);
     unsigned char prefix[8] = {};
     if (!stream_.read(reinterpret_cast<char *>(prefix), 8))
-        fail(path + ": cannot read the header length");
+        bad_file(path, "cannot read the header length");
     try {
         const std::uint64_t length = header_length_from_prefix(prefix, file_size);
         std::string json_bytes(length, '\0');
@@ -30,27 +38,27 @@ SafetensorsFile::SafetensorsFile(const std::string &path) : path_(path) {
             fail("cannot read the header");
         header_ = parse_safetensors_header(json_bytes, 8 + length, file_size - 8 - length);
     } catch (const StyleError &e) {
-        fail(path + ": not a usable safetensors file: " + e.what());
+        bad_file(path, std::string("not a usable safetensors file: ") + e.what());
     }
 }
 
 torch::Tensor SafetensorsFile::read_f32(const std::string &key, const std::vector<int64_t> &shape) {
     auto it = header_.tensors.find(key);
     if (it == header_.tensors.end())
-        fail(path_ + ": tensor '" + key + "' is missing (not a VGG19 weights file?)");
+        bad_file(path_, "tensor '" + key + "' is missing (not a VGG19 weights file?)");
     const TensorEntry &entry = it->second;
     if (entry.dtype != "F32")
-        fail(path_ + ": tensor '" + key + "' is " + entry.dtype + ", expected F32");
+        bad_file(path_, "tensor '" + key + "' is " + entry.dtype + ", expected F32");
     if (entry.shape != shape)
-        fail(path_ + ": tensor '" + key + "' has shape " + shape_text(entry.shape) + ", expected " +
-             shape_text(shape));
+        bad_file(path_, "tensor '" + key + "' has shape " + shape_text(entry.shape) + ", expected " +
+                            shape_text(shape));
     torch::Tensor tensor = torch::empty(shape, torch::kFloat32);
     stream_.clear();
     stream_.seekg(static_cast<std::streamoff>(header_.data_start + entry.begin));
     if (!stream_.read(static_cast<char *>(tensor.data_ptr()), static_cast<std::streamsize>(entry.end - entry.begin)))
-        fail(path_ + ": cannot read tensor '" + key + "'");
+        bad_file(path_, "cannot read tensor '" + key + "'");
     if (!torch::isfinite(tensor).all().item<bool>())
-        fail(path_ + ": tensor '" + key + "' contains NaN or infinite values");
+        bad_file(path_, "tensor '" + key + "' contains NaN or infinite values");
     return tensor;
 }
 

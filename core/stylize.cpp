@@ -180,9 +180,10 @@ std::vector<StyleSource> style_sources(const std::vector<RgbaImage> &styles, con
                            shares[i]};
         if (source.alpha.defined()) {
             if (source.alpha.sum().item<double>() <= 0)
-                throw StyleError(styles.size() == 1 ? "the style image is fully transparent"
-                                                    : "style image " + std::to_string(i + 1) +
-                                                          " is fully transparent");
+                throw StyleError(ErrorKind::style_transparent,
+                                 styles.size() == 1 ? "the style image is fully transparent"
+                                                    : "style image " + std::to_string(i + 1) + " is fully transparent",
+                                 {std::to_string(i + 1)});
             source.rgb = fill_hidden(source.rgb, source.alpha);
         }
         if (options.colors == ColorMode::luminance)
@@ -302,7 +303,8 @@ RgbaImage stylize(const RgbaImage &content, const std::vector<RgbaImage> &styles
     try {
         return run(content, styles, mask, weights, options, on_step);
     } catch (const c10::OutOfMemoryError &) {
-        throw StyleError("out of memory on the GPU: try the CPU (device cpu) or a smaller working size");
+        throw StyleError(ErrorKind::gpu_out_of_memory,
+                         "out of memory on the GPU: try the CPU (device cpu) or a smaller working size");
     } catch (const c10::Error &e) {
         throw StyleError(std::string("LibTorch failed: ") + e.what_without_backtrace());
     }

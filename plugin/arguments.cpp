@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "arguments.h"
 
-#include "error.h"
+#include "error_text.h"
 #include "glib_text.h"
 #include "i18n.h"
 
@@ -246,7 +246,7 @@ bool read_arguments(GimpProcedureConfig *config, Arguments &arguments, std::stri
     try {
         neural_style::validate(o);
     } catch (const neural_style::StyleError &e) {
-        error = e.what();
+        error = error_text(e);
         return false;
     }
     return true;

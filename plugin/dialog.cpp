@@ -2,7 +2,7 @@
 #include "dialog.h"
 
 #include "arguments.h"
-#include "error.h"
+#include "error_text.h"
 #include "glib_text.h"
 #include "i18n.h"
 #include "memory.h"
@@ -108,7 +108,7 @@ std::string estimate_text(const Estimate &estimate) {
                                                     std::max(1, static_cast<int>(std::lround(seconds / 60)))));
         return text;
     } catch (const neural_style::StyleError &e) {
-        return e.what();
+        return error_text(e);
     }
 }
 

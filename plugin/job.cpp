@@ -21,7 +21,7 @@ struct StyleJob::State {
     std::condition_variable ended_signal;
     bool ended = false;
     JobProgress progress;
-    std::string error;
+    std::optional<neural_style::StyleError> failure;
     neural_style::RgbaImage result;
     neural_style::RgbaImage picture;
     double picture_seconds = 0; // when the picture was taken
@@ -40,7 +40,7 @@ StyleJob::StyleJob(neural_style::RgbaImage content, std::vector<neural_style::Rg
     State *state = state_.get();
     state_->worker = std::thread([state, options, weights_path = std::move(weights_path),
                                   content = std::move(content), styles = std::move(styles), mask = std::move(mask)] {
-        std::string error;
+        std::optional<neural_style::StyleError> failure;
         neural_style::RgbaImage result;
         try {
             // So that the window names the device at once; stylize() prepares it.
@@ -75,13 +75,16 @@ StyleJob::StyleJob(neural_style::RgbaImage content, std::vector<neural_style::Rg
             };
             if (!state->stop.load())
                 result = neural_style::stylize(content, styles, weights, options, on_step, mask);
+        } catch (const neural_style::StyleError &e) {
+            failure = e;
         } catch (const std::bad_alloc &) {
-            error = "out of memory: try a smaller working size";
+            failure = neural_style::StyleError(neural_style::ErrorKind::out_of_memory,
+                                               "out of memory: try a smaller working size");
         } catch (const std::exception &e) {
-            error = e.what();
+            failure = neural_style::StyleError(e.what());
         }
         std::lock_guard<std::mutex> lock(state->mutex);
-        state->error = std::move(error);
+        state->failure = std::move(failure);
         state->result = std::move(result);
         state->ended = true;
         state->ended_signal.notify_all();
@@ -112,9 +115,9 @@ neural_style::RgbaImage StyleJob::picture() const {
     return state_->picture;
 }
 
-std::string StyleJob::error() const {
+std::optional<neural_style::StyleError> StyleJob::failure() const {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    return state_->error;
+    return state_->failure;
 }
 
 neural_style::RgbaImage StyleJob::take_result() {

@@ -5,11 +5,13 @@
 // compile quickly.
 #pragma once
 
+#include "error.h"
 #include "options.h"
 #include "rgba_image.h"
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,8 +52,8 @@ public:
     // The latest picture (see kPictureSide); empty before the first.
     neural_style::RgbaImage picture() const;
 
-    // Once wait() returned true: an error message (empty on success) and the result.
-    std::string error() const;
+    // Once wait() returned true: what went wrong (nothing on success; see error_text.h) and the result.
+    std::optional<neural_style::StyleError> failure() const;
     neural_style::RgbaImage take_result();
 
 private:

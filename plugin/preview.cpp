@@ -2,6 +2,7 @@
 #include "preview.h"
 
 #include "arguments.h"
+#include "error_text.h"
 #include "i18n.h"
 #include "job.h"
 #include "picture_view.h"
@@ -69,12 +70,11 @@ struct PreviewState {
             show_picture(picture, job->picture());
         }
         if (job->wait(std::chrono::milliseconds(0))) {
-            const std::string error = job->error();
-            if (error.empty()) {
+            if (const auto failure = job->failure()) {
+                say(error_text(*failure));
+            } else {
                 show_picture(picture, job->take_result());
                 say(_("Preview: a small, short run of these settings."));
-            } else {
-                say(error);
             }
             job.reset();
         }

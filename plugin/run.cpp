@@ -3,6 +3,7 @@
 
 #include "arguments.h"
 #include "dialog.h"
+#include "error_text.h"
 #include "glib_text.h"
 #include "i18n.h"
 #include "job.h"
@@ -150,9 +151,9 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     } else {
         run_with_gimp_progress(job);
     }
-    if (!job.error().empty()) {
+    if (const auto failure = job.failure()) {
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
-                    take_text(g_strdup_printf(_("Neural style transfer failed: %s"), job.error().c_str())));
+                    take_text(g_strdup_printf(_("Neural style transfer failed: %s"), error_text(*failure).c_str())));
     }
     const neural_style::RgbaImage result = job.take_result();
     if (result.pixels.empty()) // stopped before the first step: nothing to keep

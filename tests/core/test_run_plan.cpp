@@ -95,6 +95,20 @@ TEST(RunPlan, ARunThatCannotFitIsRefusedWithTheLimitNamed) {
         const std::string message = e.what();
         EXPECT_NE(message.find("not enough memory"), std::string::npos) << message;
         EXPECT_NE(message.find("600 MB"), std::string::npos) << message;
+        // A host words it itself from the kind and the values: the first scale that does not fit (here already
+        // the coarsest) and the limit.
+        EXPECT_EQ(e.kind(), ns::ErrorKind::not_enough_memory);
+        EXPECT_EQ(e.values(), (std::vector<std::string>{"256x256", "600 MB"}));
+    }
+}
+
+TEST(RunPlan, AContentBelowTheLeastSideIsRefusedWithItsKind) {
+    try {
+        ns::plan_run({40, 12}, {512, 512}, defaults_with_limit(0), false);
+        FAIL() << "expected a StyleError";
+    } catch (const ns::StyleError &e) {
+        EXPECT_EQ(e.kind(), ns::ErrorKind::content_too_small) << e.what();
+        EXPECT_EQ(e.values(), (std::vector<std::string>{"40x12", std::to_string(ns::kMinSide)}));
     }
 }
 

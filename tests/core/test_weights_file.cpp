@@ -53,6 +53,11 @@ void expect_load_error(const std::string &path, const std::vector<std::string> &
         for (const std::string &part : parts)
             EXPECT_NE(message.find(part), std::string::npos) << "does not say '" << part << "': " << message;
         EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message;
+        // For a host's own words: the file, then why (the message without the file's name in front).
+        EXPECT_EQ(e.kind(), ns::ErrorKind::weights_file) << message;
+        ASSERT_EQ(e.values().size(), 2u) << message;
+        EXPECT_EQ(e.values()[0], path);
+        EXPECT_EQ(path + ": " + e.values()[1], message);
     } catch (const std::exception &e) {
         ADD_FAILURE() << "not a StyleError: " << e.what();
     }
