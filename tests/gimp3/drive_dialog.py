@@ -183,3 +183,10 @@ progress = wait_for_window(other_than=dialog)
 press(wait_for_window(title='GIMP$'), 'ctrl+w')  # close the image being painted
 press(wait_for_window(title='^Close '), 'ctrl+d')  # discard its changes
 press(wait_for_window(title=STEPPED), 'alt+k')  # Stop and keep, once there is something to keep
+
+# The third image's run: its content layer deleted (F9: Layer > Delete Layer, see run-gimp.sh) while it paints.
+dialog = wait_for_window(other_than=progress)
+press(dialog, 'alt+o')
+progress = wait_for_window(other_than=dialog)
+press(wait_for_window(title='GIMP$'), 'F9')
+press(wait_for_window(title=STEPPED), 'alt+k')

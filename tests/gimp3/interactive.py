@@ -5,7 +5,8 @@
 # Cancel. Second run: OK, then Cancel, which leaves the image untouched. Third run, with the weights gone from their
 # default place: the missing-weights dialog, "Choose File…", OK, "Stop and keep". (The driver presses Help in one
 # dialog and checks the page it opens.) With the style layer deleted,
-# Repeat refuses at once. Last, in a second image closed while the run paints it: the result opens as a new image.
+# Repeat refuses at once. Last, in a second image closed while the run paints it, and in a third whose content layer
+# is deleted while the run paints it: the result opens as a new image.
 import os
 
 from nst_test import Gimp, add_layer, check, finish, layer_names, pixels
@@ -92,4 +93,21 @@ check(len(new_images) == 1 and [layer.get_name() for layer in new_images[0].get_
       and (new_images[0].get_width(), new_images[0].get_height()) == (120, 90),
       'the result opens as a new image of the size of the layer it was painted from: %s'
       % [(layer_names(i), i.get_width(), i.get_height()) for i in new_images])
+
+# The content layer deleted while it paints (the driver's F9 in the image window), then "Stop and keep".
+third = Gimp.Image.new(120, 90, Gimp.ImageBaseType.RGB)
+add_layer(third, 'Painting', 120, 90, seed=5)
+photo = add_layer(third, 'Photo', 120, 90, seed=7)
+third.set_selected_layers([photo])
+Gimp.Display.new(third)
+Gimp.displays_flush()
+images_before = Gimp.get_images()
+status, message = run_interactive(third, photo)
+check(status == Gimp.PDBStatusType.EXECUTION_ERROR and 'new image' in message,
+      'its content layer deleted while it paints: the run ends with a message')
+check(third.is_valid() and layer_names(third) == ['Painting'], 'the image keeps its other layer, and no result: %s'
+      % (layer_names(third) if third.is_valid() else 'closed'))
+new_images = [i for i in Gimp.get_images() if i not in images_before]
+check(len(new_images) == 1 and [layer.get_name() for layer in new_images[0].get_layers()] == ['Photo (stylized)'],
+      'the result opens as a new image: %s' % [layer_names(i) for i in new_images])
 finish()

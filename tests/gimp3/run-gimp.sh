@@ -7,7 +7,7 @@
 # NST_TEST_LOCALE=de_DE.UTF-8 runs GIMP in that locale, compiled here with localedef (Debian package
 # 'locales'); gettext ignores LANGUAGE in the C locales. Without localedef's data the test is skipped (77).
 # NST_TEST_GUI=1 starts GIMP with its user interface (on $DISPLAY) and puts the test weights in the default
-# location, where an interactive run finds them; with NST_TEST_HELP_LOG set, the web browser that GIMP's help opens
+# location, where an interactive run finds them, and gives Layer > Delete Layer the key F9; with NST_TEST_HELP_LOG set, the web browser that GIMP's help opens
 # is a stand-in that writes the address it was given to that file. NST_TEST_FONTS=1 loads the system's fonts (for
 # text layers).
 set -eu
@@ -35,6 +35,8 @@ if [ -n "${NST_TEST_GUI:-}" ]; then
   interface=-s
   mkdir -p "$dir/data/neural-style-transfer"
   ln -s "$(realpath "$NST_TEST_WEIGHTS")" "$dir/data/neural-style-transfer/vgg19.safetensors"
+  # Layer > Delete Layer has no shortcut of its own; F9 lets the driver delete a layer while the plug-in works.
+  echo '(action "layers-delete" "F9")' > "$dir/config/shortcutsrc"
 fi
 if [ -n "${NST_TEST_HELP_LOG:-}" ]; then
   mkdir -p "$dir/data/applications" "$dir/.config"
