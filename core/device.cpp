@@ -63,6 +63,15 @@ void prepare_device(torch::Device device, int cpu_threads) {
     }
 }
 
+void release_freed_memory(torch::Device device) {
+#ifdef __GLIBC__
+    if (!device.is_cuda())
+        malloc_trim(0);
+#else
+    (void)device;
+#endif
+}
+
 torch::Tensor upload(const torch::Tensor &host, torch::Device device) {
     if (!device.is_cuda())
         return host.to(device);

@@ -24,7 +24,9 @@ constexpr double kBackwardBytesPerPixel = 3500;
 // temporaries interleave in the heap (kept by the process for speed, see prepare_device), which then grows by
 // more than its live set. Measured by the benchmark's --large steps under an 8 GB limit: 2560x1600 in 6 tiles
 // peaked 1.0 GB over the plan without this, 4096x4096 in 49 tiles 2.5 GB over (250 and 150 bytes per pixel).
-constexpr double kTiledBytesPerPixel = 250;
+// Handing the free pages back between steps (release_freed_memory) halves it: three steps of the command line at
+// 2560x1600 under 8 GB peaked at 5.65 GB with it and 6.57 GB without, 130 bytes per pixel over the live set left.
+constexpr double kTiledBytesPerPixel = 150;
 // LibTorch's own working memory and the VGG19 weights (52 MB): the peak of a run on a tiny image (a 64x64 step
 // of the CLI: 315 MB; with this and the figure above a 1024x768 step is estimated at 3.18 GB, measured 3.14 GB).
 constexpr std::uint64_t kBaseBytes = 300ull << 20;

@@ -132,6 +132,8 @@ bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOption
         candidate.requires_grad_(true);
         torch::optim::Adam adam({candidate}, torch::optim::AdamOptions(options.learning_rate));
         for (int step = 0; step < scale.steps; ++step) {
+            if (scale.tiles > 1)
+                release_freed_memory(candidate.device());
             if (!loss.evaluate(candidate, losses, gradient, between_tiles))
                 return false;
             candidate.mutable_grad() = gradient;
@@ -144,6 +146,8 @@ bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOption
 
     Lbfgs lbfgs(options.learning_rate, scale.lbfgs_history);
     for (int step = 0; step < scale.steps; ++step) {
+        if (scale.tiles > 1)
+            release_freed_memory(candidate.device());
         if (!loss.evaluate(candidate, losses, gradient, between_tiles))
             return false;
         if (!reporter.add(losses, scale))
