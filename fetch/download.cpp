@@ -125,11 +125,27 @@ bool Download::data(const char *bytes, std::size_t size) {
     return !(planned_ && all_complete());
 }
 
+// Compares the resumed bytes of `entry` that [first, last) covers with what DEST.part holds for them.
+void Download::verify_resumed(PlanEntry &entry, const char *bytes, std::uint64_t first, std::uint64_t last) {
+    const std::uint64_t check = entry.begin + entry.done - entry.unverified;
+    if (entry.unverified == 0 || check < first || check >= last)
+        return;
+    const std::uint64_t count = std::min(last, entry.begin + entry.done) - check;
+    std::string held(static_cast<std::size_t>(count), '\0');
+    pread_all(part_.get(), held.data(), held.size(), entry.part_offset + (check - entry.begin), part_path_);
+    if (held.compare(0, held.size(), bytes + (check - first), held.size()) != 0)
+        throw SourceProblem(request_.url + " changed since the partial download (the bytes before offset " +
+                            std::to_string(entry.begin + entry.done) + " differ); run it again to start afresh");
+    entry.unverified -= count;
+    bytes_verified_ += count;
+}
+
 void Download::store(const char *bytes, std::size_t size) {
     const std::uint64_t first = pos_, last = pos_ + size;
     for (PlanEntry &entry : plan_) {
+        verify_resumed(entry, bytes, first, last);
         const std::uint64_t next = entry.begin + entry.done;
-        if (entry.complete() || next < first || next >= last)
+        if (entry.complete() || entry.unverified > 0 || next < first || next >= last)
             continue;
         const std::uint64_t count = std::min(last, entry.end) - next;
         pwrite_all(part_.get(), bytes + (next - first), static_cast<std::size_t>(count),
@@ -142,7 +158,7 @@ void Download::store(const char *bytes, std::size_t size) {
 }
 
 bool Download::all_complete() const {
-    return std::all_of(plan_.begin(), plan_.end(), [](const PlanEntry &e) { return e.complete(); });
+    return std::all_of(plan_.begin(), plan_.end(), [](const PlanEntry &e) { return e.complete() && !e.unverified; });
 }
 
 void Download::make_plan() {
@@ -225,16 +241,17 @@ void Download::download() {
             begin = head_.size();
             end = header_total_ ? header_total_ : begin + first_request;
         } else {
-            auto next = std::find_if(plan_.begin(), plan_.end(), [](const PlanEntry &e) { return !e.complete(); });
+            auto next = std::find_if(plan_.begin(), plan_.end(),
+                                     [](const PlanEntry &e) { return !e.complete() || e.unverified; });
             if (next == plan_.end())
                 break;
-            begin = next->begin + next->done;
+            begin = next->begin + next->done - next->unverified; // the resumed bytes' end first, to compare
             end = next->end;
         }
-        const std::uint64_t before = head_.size() + progress_.bytes_done;
+        const std::uint64_t before = head_.size() + progress_.bytes_done + bytes_verified_;
         asked_for_range_ = true;
         const TransferResult result = source_->get(begin, end, *this);
-        const bool advanced = head_.size() + progress_.bytes_done > before;
+        const bool advanced = head_.size() + progress_.bytes_done + bytes_verified_ > before;
         if (result.outcome == Outcome::Failed) {
             checkpoint();
             failures = advanced ? 1 : failures + 1;

@@ -28,6 +28,7 @@ struct PlanEntry {
     std::uint64_t begin = 0, end = 0; // absolute offsets in the source
     std::uint64_t part_offset = 0;    // where the range starts in DEST.part
     std::uint64_t done = 0;           // bytes held, from begin
+    std::uint64_t unverified = 0;     // resumed bytes just before `done` still to be compared with the source's
     std::uint64_t length() const { return end - begin; }
     bool complete() const { return done == length(); }
 };
@@ -51,6 +52,7 @@ private:
     bool data(const char *bytes, std::size_t size) override;
     void idle() override { tick(false); }
     void store(const char *bytes, std::size_t size);
+    void verify_resumed(PlanEntry &entry, const char *bytes, std::uint64_t first, std::uint64_t last);
     bool all_complete() const;
     void make_plan();
     void tick(bool force);
@@ -85,6 +87,7 @@ private:
     std::vector<PlanEntry> plan_;
     std::uint64_t pos_ = 0;
     std::uint64_t since_checkpoint_ = 0;
+    std::uint64_t bytes_verified_ = 0; // resumed bytes compared again: progress, for the retry loop
     FetchProgress progress_;
     Clock::time_point last_tick_{};
     Clock::time_point deadline_{};

@@ -15,6 +15,9 @@ using json = nlohmann::json;
 namespace {
 
 constexpr std::uint64_t kMaxSidecarBytes = 1u << 20; // ours are a few hundred bytes
+// How much of each resumed range is asked for again and compared: a source replaced under the same URL, ETag and
+// header (a server that does not send a new ETag) would otherwise be mixed with what the first attempt kept.
+constexpr std::uint64_t kResumeCheckBytes = 4u << 10;
 
 } // namespace
 
@@ -108,6 +111,7 @@ void Download::resume_or_reset() {
                     const std::uint64_t recorded = ranges[i].at(2).get<std::uint64_t>();
                     const std::uint64_t available = held > entry.part_offset ? held - entry.part_offset : 0;
                     entry.done = std::min({recorded, available, entry.length()});
+                    entry.unverified = std::min(entry.done, kResumeCheckBytes);
                     progress_.bytes_resumed += entry.done;
                 }
             }
@@ -117,7 +121,7 @@ void Download::resume_or_reset() {
     }
     if (!usable) {
         for (PlanEntry &entry : plan_)
-            entry.done = 0;
+            entry.done = entry.unverified = 0;
         progress_.bytes_resumed = 0;
         ::unlink(sidecar_path_.c_str());
         if (::ftruncate(part_.get(), 0) != 0)

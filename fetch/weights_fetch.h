@@ -29,9 +29,13 @@
 
 namespace neural_style {
 
-// The standard public source: torchvision's ImageNet VGG19 (BSD-3-Clause) as published by timm.
-constexpr const char *kDefaultWeightsUrl =
-    "https://huggingface.co/timm/vgg19.tv_in1k/resolve/main/model.safetensors";
+// The standard public source: torchvision's ImageNet VGG19 (BSD-3-Clause) as published by timm, pinned to the
+// repository's commit that added the file ("Add model", 2023-04-25; later commits changed only the README), so
+// that a change on the branch main cannot change what is downloaded. At that commit the whole file's Git LFS
+// SHA-256 is 11aea017b543ff59233749d8f1cf544cda749378f5790d2fedab841fb86b7669 (huggingface.co's page for the file);
+// it cannot be checked here, since only the header and the needed tensors are downloaded.
+constexpr const char *kDefaultWeightsUrl = "https://huggingface.co/timm/vgg19.tv_in1k/resolve/"
+                                           "128d4708565b3a414bcbb9bbad440b2fe37b9f18/model.safetensors";
 
 struct FetchRequest {
     std::string url = kDefaultWeightsUrl; // https://, file://, or http:// on 127.0.0.1 / localhost / [::1] only

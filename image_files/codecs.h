@@ -32,7 +32,10 @@ struct Raster {
     size_t row_bytes() const { return static_cast<size_t>(width) * channels * bytes_per_sample; }
 };
 
-// Checks the header's dimensions against max_image_pixels (throws Refusal), then sizes `raster.bytes`.
+// Throws Refusal unless the header's dimensions are at least 1 x 1 and at most max_image_pixels in all.
+void check_pixel_count(uint64_t width, uint64_t height);
+
+// Checks the header's dimensions (check_pixel_count), then sizes `raster.bytes`.
 void allocate(Raster &raster, uint64_t width, uint64_t height, int channels, int bytes_per_sample);
 
 // Each reader gets the file opened and positioned at its start, and throws Refusal on anything it cannot read.

@@ -202,12 +202,16 @@ void write_file_replacing(const std::string &path, const std::vector<unsigned ch
 
 } // namespace
 
-void allocate(Raster &raster, uint64_t width, uint64_t height, int channels, int bytes_per_sample) {
+void check_pixel_count(uint64_t width, uint64_t height) {
     if (width == 0 || height == 0)
         throw Refusal("the image has no pixels (" + std::to_string(width) + " x " + std::to_string(height) + ")");
     if (width > static_cast<uint64_t>(max_image_pixels) / height)
         throw Refusal(std::to_string(width) + " x " + std::to_string(height) + " pixels is more than the " +
                       std::to_string(max_image_pixels / 1'000'000) + " million this program reads");
+}
+
+void allocate(Raster &raster, uint64_t width, uint64_t height, int channels, int bytes_per_sample) {
+    check_pixel_count(width, height);
     raster.width = static_cast<int>(width);
     raster.height = static_cast<int>(height);
     raster.channels = channels;

@@ -3,6 +3,8 @@
 // enough that a library would add nothing. ASCII and bitmap variants are refused by load_image's signature check.
 #include "codecs.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -61,8 +63,18 @@ Raster read_pnm(FILE *file) {
     const unsigned long max_value = read_number(file);
     if (max_value == 0 || max_value > 65535)
         throw Refusal("PGM/PPM maximum value " + std::to_string(max_value) + " is outside 1 to 65535");
+    // The samples are raw, so the file must hold all of them: checked before allocating, so that a header of a
+    // few bytes cannot ask for hundreds of megabytes (the pixel limit first, for its clearer message).
+    check_pixel_count(width, height);
+    const int bytes_per_sample = max_value > 255 ? 2 : 1;
+    struct stat info {};
+    const long position = std::ftell(file);
+    if (fstat(fileno(file), &info) != 0 || position < 0 || info.st_size < position ||
+        static_cast<unsigned long long>(info.st_size - position) <
+            static_cast<unsigned long long>(width) * height * channels * bytes_per_sample)
+        throw Refusal("cut-short PGM/PPM (fewer samples than the header declares)");
     Raster raster;
-    allocate(raster, width, height, channels, max_value > 255 ? 2 : 1);
+    allocate(raster, width, height, channels, bytes_per_sample);
     raster.max_value = static_cast<unsigned>(max_value);
     if (std::fread(raster.bytes.data(), 1, raster.bytes.size(), file) != raster.bytes.size())
         throw Refusal("cut-short PGM/PPM (fewer samples than the header declares)");

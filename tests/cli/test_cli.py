@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import zlib
 
 import numpy as np
 from PIL import Image
@@ -255,6 +256,50 @@ class CliTest(unittest.TestCase):
                 with open(broken, "wb") as f:
                     f.write(content)
                 self.assert_fails(self.run_cli("--weights", broken, self.content, self.style, o), 1, broken)
+        self.assertFalse(os.path.exists(o))
+
+    def test_deeply_nested_weights_header(self):
+        # About 1 MB of brackets as a dtype: once a segmentation fault (exit 139), now one line and exit 1.
+        o = self.out("never.png")
+        deep = os.path.join(self.dir, "deep.safetensors")
+        depth = 1 << 20
+        header = (b'{"features.0.weight":{"dtype":' + b"[" * depth + b"]" * depth +
+                  b',"shape":[64,3,3,3],"data_offsets":[0,6912]}}')
+        with open(deep, "wb") as f:
+            f.write(len(header).to_bytes(8, "little") + header + bytes(6912))
+        self.assert_fails(self.run_cli("--weights", deep, self.content, self.style, o), 1, deep, "deeper than 64")
+        self.assertFalse(os.path.exists(o))
+
+    def test_sixteen_bit_ppm_content(self):
+        # Once read through an 8-bit routine into a buffer taken as 16-bit: the result's alpha held heap garbage.
+        # A PPM has no alpha, so every result pixel must be opaque, at the content's size.
+        rng = np.random.RandomState(8)
+        samples = (rng.rand(32, 40, 3) * 65535).astype(">u2")
+        ppm = os.path.join(self.dir, "content16.ppm")
+        with open(ppm, "wb") as f:
+            f.write(b"P6\n40 32\n65535\n" + samples.tobytes())
+        o = self.out("from-ppm16.png")
+        r = self.run_cli("--weights", self.weights, "--steps", "2", "--max-size", "32", ppm, self.style, o)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with Image.open(o) as result:
+            self.assertEqual(result.size, (40, 32))
+            alpha = np.asarray(result.convert("RGBA"))[:, :, 3]
+        self.assertTrue((alpha == 255).all(), "alpha values other than opaque: %s" % np.unique(alpha)[:10])
+
+    def test_huge_declared_png_is_refused(self):
+        # 0.5 MB that declares 23000 x 23000 pixels (8.5 GB as float RGBA): refused from its header.
+        o = self.out("never.png")
+        huge = os.path.join(self.dir, "huge.png")
+
+        def chunk(kind, payload):
+            return (len(payload).to_bytes(4, "big") + kind + payload +
+                    zlib.crc32(kind + payload).to_bytes(4, "big"))
+        header = (23000).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])
+        with open(huge, "wb") as f:
+            f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", os.urandom(500_000)) +
+                    chunk(b"IEND", b""))
+        self.assert_fails(self.run_cli("--weights", self.weights, huge, self.style, o), 1,
+                          huge + ": cannot read image: 23000 x 23000 pixels is more than the 100 million")
         self.assertFalse(os.path.exists(o))
 
     def test_output_folder_missing(self):

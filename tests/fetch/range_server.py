@@ -2,20 +2,22 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A small HTTP/1.1 file server for the fetch-weights tests (Python 3 stdlib only), on 127.0.0.1.
 
-    range_server.py FILE [--mode MODE] [--drop-after K] [--stall-after K] [--truncate-to N] [--corrupt-at OFFSET]
-                         [--ignore-range] [--port-file PATH]
+    range_server.py FILE [--mode MODE] [--drop-after K] [--stall-after K] [--trickle-after K] [--truncate-to N]
+                         [--corrupt-at OFFSET] [--ignore-range] [--port-file PATH]
 
 Serves FILE at every path. Modes:
   range     honours single "Range: bytes=..." requests with 206 and Content-Range (the default)
   norange   ignores Range: always 200 with the whole file
   drop      like range, but once, after K body bytes in total, closes the connection in the middle of a response
   stall     like range, but once, after K body bytes in total, stops sending until the client hangs up
+  trickle   like range, but after K body bytes in total sends one byte every 0.2 s (never idle long enough for a
+            stall timeout)
   truncate  serves only the first N bytes, as if the file ended there
   corrupt   serves the file with the 4 bytes at OFFSET replaced by a float32 NaN
 --ignore-range answers every request with 200 and the whole file, in any mode (norange is range with it).
 
 GET /__stats answers JSON {"bytes_sent": body bytes handed to the socket, "requests": [...], "dropped": bool,
-"stalled": bool};
+"stalled": bool, "trickled": bool};
 POST /__reset zeroes it. Neither counts. Once listening it prints "PORT n" on stdout (and writes n to --port-file,
 atomically), so a test can wait for it without sleeping.
 """
@@ -27,6 +29,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CHUNK = 64 * 1024
@@ -40,6 +43,7 @@ class State:
         self.requests = []
         self.dropped = False
         self.stalled = False
+        self.trickled = False
         self.path = args.file
         with open(args.file, "rb") as f:
             f.seek(0, os.SEEK_END)
@@ -119,6 +123,7 @@ class Handler(BaseHTTPRequestHandler):
             with self.state.lock:
                 self.send_json({"bytes_sent": self.state.bytes_sent, "requests": list(self.state.requests),
                                 "dropped": self.state.dropped, "stalled": self.state.stalled,
+                                "trickled": self.state.trickled,
                                 "size": self.state.size})
             return
         self.serve(head=False)
@@ -159,13 +164,16 @@ class Handler(BaseHTTPRequestHandler):
         try:
             while offset < end:
                 n = min(CHUNK, end - offset)
-                drop = stall = False
+                drop = stall = trickle = False
                 with state.lock:
                     if state.args.mode == "drop" and not state.dropped:
                         allowed = state.args.drop_after - state.bytes_sent
                         if allowed <= n:
                             n, drop = max(0, allowed), True
                             state.dropped = True
+                    if state.args.mode == "trickle" and state.bytes_sent >= state.args.trickle_after:
+                        n, trickle = 1, True
+                        state.trickled = True
                     if state.args.mode == "stall" and not state.stalled:
                         allowed = state.args.stall_after - state.bytes_sent
                         if allowed <= n:
@@ -174,6 +182,9 @@ class Handler(BaseHTTPRequestHandler):
                 if n:
                     self.wfile.write(state.read(offset, n))
                     offset += n
+                if trickle:
+                    self.wfile.flush()
+                    time.sleep(0.2)
                 if drop:
                     self.wfile.flush()
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -195,9 +206,11 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file")
-    parser.add_argument("--mode", choices=["range", "norange", "drop", "stall", "truncate", "corrupt"], default="range")
+    modes = ["range", "norange", "drop", "stall", "trickle", "truncate", "corrupt"]
+    parser.add_argument("--mode", choices=modes, default="range")
     parser.add_argument("--drop-after", type=int, default=1 << 20)
     parser.add_argument("--stall-after", type=int, default=1 << 20)
+    parser.add_argument("--trickle-after", type=int, default=1 << 20)
     parser.add_argument("--truncate-to", type=int, default=1 << 20)
     parser.add_argument("--corrupt-at", type=int)
     parser.add_argument("--ignore-range", action="store_true")

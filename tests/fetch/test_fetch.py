@@ -375,6 +375,156 @@ class FetchWeightsTest(Fixture):
         with open(self.output + ".trust.json") as f:
             self.assertEqual(json.load(f)["file_sha256"], digest)
 
+    # --- two downloads to one destination, a source that changes between attempts -------------------------------
+
+    def assert_checks(self, source, output):
+        """The core loader's check that OUTPUT holds SOURCE's tensors (check-fetched-weights)."""
+        check = subprocess.run([CHECK, source, output], capture_output=True, text=True, timeout=60)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+    def busy_message(self):
+        return "neural-style fetch-weights: another download to %s is in progress" % self.output
+
+    def wait_for_stall(self, server, process):
+        deadline = time.monotonic() + 30
+        while not server.stats()["stalled"]:  # the server says when it holds back the rest
+            self.assertLess(time.monotonic(), deadline, "the server never reached the stall")
+            self.assertIsNone(process.poll(), "the download ended before the stall")
+            time.sleep(0.05)
+
+    def test_second_fetch_while_one_runs_is_refused(self):
+        # The first download holds DEST.part (locked) while its server stalls; a second one to the same destination
+        # ends at once with one line, touching neither the first one's files nor the destination.
+        server = self.server("--mode", "stall", "--stall-after", str(4 * MB))
+        command = [PROGRAM, "fetch-weights", "--url", server.url, "--output", self.output]
+        first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            self.wait_for_stall(server, first)
+            with open(self.output + ".part.json") as f:
+                sidecar = f.read()
+            second = self.fetch("--url", server.url, "--output", self.output)
+            self.assertEqual(second.returncode, 1, second.stderr)
+            self.assertEqual(second.stderr.strip().splitlines()[-1], self.busy_message())
+            self.assertFalse(os.path.exists(self.output))
+            with open(self.output + ".part.json") as f:
+                self.assertEqual(f.read(), sidecar, "the second download changed the first one's sidecar")
+            first.send_signal(signal.SIGINT)
+            first.communicate(timeout=30)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.communicate()
+        self.assertEqual(first.returncode, 1)
+        # What the first one kept is intact: the next run resumes it and makes the checked file.
+        third = self.fetch("--url", server.url, "--output", self.output)
+        self.assert_ok(third)
+        self.assertIn("resuming", third.stderr)
+
+    def test_two_fetches_started_at_once(self):
+        # Started together, again and again: each ends with success or with the one-line refusal, at least one
+        # succeeds, and what is left is the checked file and its trust record, nothing else.
+        server = self.server()
+        command = [PROGRAM, "fetch-weights", "--url", server.url, "--output", self.output]
+        outcomes = set()
+        for attempt in range(4):
+            processes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         for _ in range(2)]
+            results = [(p.communicate(timeout=60), p.returncode) for p in processes]
+            for (out, err), code in results:
+                if code == 0:
+                    outcomes.add("ok")
+                else:
+                    self.assertEqual((code, err.strip().splitlines()[-1]), (1, self.busy_message()), err)
+                    outcomes.add("refused")
+            self.assertIn(0, [code for _, code in results], "neither download succeeded")
+            self.assert_checks(self.source, self.output)
+            with open(self.output, "rb") as f:
+                self.assertEqual(hashlib.sha256(f.read()).hexdigest(), self.expected_sha256)
+            self.assertEqual(self.leftovers(), [], "attempt %d" % attempt)
+        self.measured["two fetches at once: outcomes seen"] = ", ".join(sorted(outcomes))
+
+    def interrupted_then_changed(self, *server_options):
+        """A first attempt dropped after 20 MB (DEST.part kept), then the source replaced by other values behind
+        the same header; returns the source's path and the SHA-256 of the compact file made from the new one."""
+        source = os.path.join(self.dir, "model.safetensors")
+        shutil.copyfile(self.source, source)
+        server = self.server("--mode", "drop", "--drop-after", str(20 * MB), *server_options, path=source)
+        self.assert_fails(self.fetch("--url", server.url, "--output", self.output, "--retries", "0"), "interrupted")
+        self.assertTrue(os.path.exists(self.output + ".part"))
+        subprocess.run([MAKE_TEST_WEIGHTS, source, "--timm", "--classifier-mb", "64", "--seed", "9"], check=True)
+        reference = os.path.join(self.dir, "new", "vgg19.safetensors")
+        made = self.fetch("--url", "file://" + source, "--output", reference)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        self.assert_checks(source, reference)
+        with open(reference, "rb") as f:
+            new_sha256 = hashlib.sha256(f.read()).hexdigest()
+        self.assertNotEqual(new_sha256, self.expected_sha256)
+        return server, source, new_sha256
+
+    def test_source_changed_between_attempts_with_a_new_etag(self):
+        # The server restarted on the new file gives a new ETag: the kept part is not resumed but started afresh.
+        old_server, source, new_sha256 = self.interrupted_then_changed()
+        old_server.stop()
+        server = self.server(path=source)
+        result = self.fetch("--url", server.url, "--output", self.output)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("resuming", result.stderr)
+        self.assert_checks(source, self.output)
+        with open(self.output, "rb") as f:
+            self.assertEqual(hashlib.sha256(f.read()).hexdigest(), new_sha256)
+        self.assertEqual(self.leftovers(), [])
+
+    def test_source_changed_between_attempts_under_the_same_etag(self):
+        # The same server (same ETag, same header) now sends other values: the resumed download re-reads the end of
+        # what it kept, notices the difference, and refuses rather than mixing two files; the next run starts afresh.
+        server, source, new_sha256 = self.interrupted_then_changed()
+        result = self.fetch("--url", server.url, "--output", self.output)
+        self.assert_fails(result, "changed since the partial download")
+        self.assertEqual(self.leftovers(), [])
+        again = self.fetch("--url", server.url, "--output", self.output)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assert_checks(source, self.output)
+        with open(self.output, "rb") as f:
+            self.assertEqual(hashlib.sha256(f.read()).hexdigest(), new_sha256)
+
+    def test_trickling_server_is_stopped_by_the_time_limit(self):
+        # A server that sends a few bytes now and then never trips a stall timeout; the total time limit ends it.
+        server = self.server("--mode", "trickle", "--trickle-after", str(2 * MB))
+        started = time.monotonic()
+        result = self.fetch("--url", server.url, "--output", self.output, "--time-limit", "3")
+        self.assert_fails(result, "took longer than 3 s", "kept to resume")
+        self.assertLess(time.monotonic() - started, 20)
+        self.assertTrue(server.stats()["trickled"])
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to mount a small file system")
+    def test_full_disk_keeps_the_previous_weights_file(self):
+        # A tmpfs with room for a previous weights file and DEST.part, not for the new file written beside them:
+        # exit 1 naming the temporary file and the cause, the previous file as it was, no temporary left.
+        reference = os.path.join(self.root, "reference", "vgg19.safetensors")
+        size = os.path.getsize(reference)
+        mount_point = tempfile.mkdtemp(dir=self.dir)
+        message = os.path.join(self.dir, "message")
+        script = ('mount -t tmpfs -o size=%dk tmpfs "$1" || exit 77; cp "$2" "$1/vgg19.safetensors"; '
+                  '"$3" fetch-weights --quiet --url "$4" --output "$1/vgg19.safetensors" 2>"$5"; echo "exit $?"; '
+                  'cmp -s "$2" "$1/vgg19.safetensors" && echo previous-intact; ls -a "$1"'
+                  % ((size * 5 // 2) // 1024))
+        # The previous file is a copy of the reference: the check is that it is neither replaced nor removed.
+        result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
+                                 mount_point, reference, PROGRAM, "file://" + self.source, message],
+                                capture_output=True, text=True, timeout=120)
+        if result.returncode == 77 or "exit" not in result.stdout:
+            self.skipTest("cannot mount a tmpfs here")
+        lines = result.stdout.splitlines()
+        self.assertEqual(lines[0], "exit 1", result.stdout)
+        self.assertIn("previous-intact", lines)
+        names = sorted(set(lines[2:]) - {".", ".."})
+        self.assertEqual(names, ["vgg19.safetensors", "vgg19.safetensors.part", "vgg19.safetensors.part.json"])
+        with open(message) as f:
+            text = f.read().strip().splitlines()
+        self.assertEqual(len(text), 1, text)
+        self.assertTrue(text[0].startswith("neural-style fetch-weights: cannot write " + mount_point + "/."), text)
+        self.assertTrue(text[0].endswith(": No space left on device"), text)
+
     def test_byte_cap_refuses_a_full_download_sent_twice(self):
         # A server without Range support that drops the connection: the retry would stream the file from its start
         # again. More than the header and the tensors (with what lies before them) is refused, not received.

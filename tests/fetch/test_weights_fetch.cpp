@@ -21,6 +21,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The default source names a commit of the repository, not a branch that can move.
+TEST(SourceUrl, DefaultIsPinnedToARevision) {
+    const std::string url = ns::kDefaultWeightsUrl;
+    const std::string prefix = "https://huggingface.co/timm/vgg19.tv_in1k/resolve/";
+    const std::string suffix = "/model.safetensors";
+    ASSERT_EQ(url.rfind(prefix, 0), 0u) << url;
+    ASSERT_GT(url.size(), prefix.size() + suffix.size()) << url;
+    ASSERT_EQ(url.compare(url.size() - suffix.size(), suffix.size(), suffix), 0) << url;
+    const std::string revision = url.substr(prefix.size(), url.size() - prefix.size() - suffix.size());
+    EXPECT_EQ(revision.size(), 40u) << revision;
+    EXPECT_EQ(revision.find_first_not_of("0123456789abcdef"), std::string::npos) << revision;
+}
+
 TEST(SourceUrl, HttpsAndFileAndLoopbackHttpOnly) {
     EXPECT_NO_THROW(ns::check_source_url(ns::kDefaultWeightsUrl));
     EXPECT_NO_THROW(ns::check_source_url("file:///tmp/x.safetensors"));

@@ -4,11 +4,14 @@
 
     make_corpus.py safetensors_header OUT   small safetensors files, valid and not, one nested 200000 deep
     make_corpus.py http_headers OUT         header lines of HTTP responses as the downloader receives them
+    make_corpus.py image_files OUT          small images in every format and depth load_image reads
 """
+import io
 import json
 import os
 import struct
 import sys
+import zlib
 
 
 def safetensors(entries, data, metadata=None):
@@ -39,7 +42,58 @@ http_seeds = {
     "unsatisfied": b"HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */1000\r\n",
     "unknown-total": b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-65535/*\r\n",
 }
-seeds = {"safetensors_header": safetensors_seeds, "http_headers": http_seeds}[target]
+
+
+def png_by_hand(width, height, colour_type, channels, interlace=0):
+    """A 16-bit PNG (PIL writes 16 bits only for grey), unfiltered rows of a ramp."""
+    def chunk(kind, payload):
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    rows = b"".join(b"\0" + b"".join(struct.pack(">H", (x * 4099 + y * 257 + c * 991) % 65536)
+                                      for x in range(width) for c in range(channels)) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 16, colour_type, 0, 0, interlace)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) +
+            chunk(b"IEND", b""))
+
+
+def image_seeds():
+    from PIL import Image  # only this target needs PIL
+    ramp = Image.linear_gradient("L").resize((12, 9))
+    rgba = Image.merge("RGBA", (ramp, ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+                                ramp.transpose(Image.Transpose.FLIP_TOP_BOTTOM), ramp.rotate(90)))
+    rgb = rgba.convert("RGB")
+
+    def saved(image, format_name, **options):
+        out = io.BytesIO()
+        image.save(out, format_name, **options)
+        return out.getvalue()
+    pixels = rgb.tobytes()
+    grey16 = b"".join(struct.pack(">H", v * 257) for v in ramp.tobytes())
+    return {
+        "rgb.png": saved(rgb, "PNG"),
+        "rgba.png": saved(rgba, "PNG"),
+        "grey-alpha.png": saved(rgba.convert("LA"), "PNG"),
+        "palette-trns.png": saved(rgb.convert("P", palette=Image.Palette.ADAPTIVE, colors=8), "PNG", transparency=2),
+        "1bit.png": saved(ramp.convert("1"), "PNG"),
+        "rgba16.png": png_by_hand(5, 4, 6, 4),
+        "rgb16-interlaced.png": png_by_hand(9, 9, 2, 3, interlace=1),
+        "rgb.jpg": saved(rgb, "JPEG", quality=80),
+        "grey.jpg": saved(ramp, "JPEG"),
+        "progressive.jpg": saved(rgb, "JPEG", progressive=True),
+        "rgb-lzw.tif": saved(rgb, "TIFF", compression="tiff_lzw"),
+        "rgba.tif": saved(rgba, "TIFF"),
+        "grey16.tif": saved(Image.frombytes("I;16B", ramp.size, grey16).convert("I;16"), "TIFF"),
+        "lossy.webp": saved(rgb, "WEBP", quality=60),
+        "lossless-alpha.webp": saved(rgba, "WEBP", lossless=True),
+        "grey.pgm": b"P5\n# comment\n12 9\n255\n" + ramp.tobytes(),
+        "rgb16.ppm": b"P6 12 9 65535\n" + b"".join(struct.pack(">H", v * 257) for v in pixels),
+        "maxval100.ppm": b"P6 12 9 100\n" + bytes(v * 100 // 255 for v in pixels),
+    }
+
+
+if target == "image_files":
+    seeds = image_seeds()
+else:
+    seeds = {"safetensors_header": safetensors_seeds, "http_headers": http_seeds}[target]
 for name, content in seeds.items():
     with open(os.path.join(out, name), "wb") as f:
         f.write(content)

@@ -31,14 +31,14 @@ def check(name, condition, detail=""):
         failures.append(name)
 
 
-def limit_memory():
+def limit_memory(size=1 << 30):
     # 1 GiB of address space: a reader that allocated what a huge header declares would fail with "not enough
     # memory" instead of refusing the dimensions, and the refusal tests would notice.
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, (size, size))
 
 
-def run_probe(*args, env=None):
-    return subprocess.run([PROBE, *args], capture_output=True, text=True, preexec_fn=limit_memory, env=env)
+def run_probe(*args, env=None, memory=1 << 30):
+    return subprocess.run([PROBE, *args], capture_output=True, text=True, preexec_fn=limit_memory(memory), env=env)
 
 
 def load(path):
@@ -95,8 +95,8 @@ def expect_read(name, path, reference, tolerance=1e-7):
     check(name, worst <= tolerance, f"largest difference {worst}")
 
 
-def expect_refused(name, path, fragment):
-    result = run_probe("load", path, path_of("unused.raw"))
+def expect_refused(name, path, fragment, memory=1 << 30):
+    result = run_probe("load", path, path_of("unused.raw"), memory=memory)
     message = result.stderr
     one_line = message.count("\n") == 1 and message.startswith(path + ": cannot read image: ")
     check(name, result.returncode == 1 and one_line and fragment in message,
@@ -258,6 +258,10 @@ def test_refusals():
     expect_refused("WebP declaring 16383 x 16383", write_bytes("huge.webp", huge_webp), "16383 x 16383")
     expect_refused("PPM declaring 23000 x 23000", write_bytes("huge.ppm", b"P6 23000 23000 255\n" + bytes(1000)),
                    "23000 x 23000")
+    # Within the pixel limit but 600 MB of samples declared by a 20-byte file: refused from the file's size,
+    # with 256 MB of address space (allocating first would end in "not enough memory").
+    expect_refused("PPM declaring 9999 x 9999 x 16 bits in 20 bytes",
+                   write_bytes("short.ppm", b"P6 9999 9999 65535\n"), "cut-short PGM/PPM", memory=256 << 20)
 
     for name in ("8bit-RGB.png", "photo-RGB.jpg", "16bit-RGB-II.tif", "lossless.webp", "16bit.P6.pnm"):
         with open(path_of(name), "rb") as f:
