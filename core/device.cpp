@@ -9,7 +9,10 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <fstream>
 #include <thread>
+
+#include <unistd.h>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -70,6 +73,14 @@ void release_freed_memory(torch::Device device) {
 #else
     (void)device;
 #endif
+}
+
+std::uint64_t resident_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t size = 0, resident = 0;
+    if (!(statm >> size >> resident))
+        return 0;
+    return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 torch::Tensor upload(const torch::Tensor &host, torch::Device device) {

@@ -6,6 +6,8 @@
 
 #include <torch/types.h>
 
+#include <cstdint>
+
 #include <string>
 
 namespace neural_style {
@@ -17,10 +19,14 @@ torch::Device select_device(DeviceChoice choice);
 // kept by the process for reuse instead of returned to the system. Call on the computing thread.
 void prepare_device(torch::Device device, int cpu_threads);
 
-// Hands the free pages the process kept (see prepare_device) back to the system; on the CPU with glibc only. For
-// tiled scales, between steps: their tiles of several sizes and the long-lived image-sized tensors fragment the
-// heap, which then keeps growing past what is alive.
+// Hands the free pages the process kept (see prepare_device) back to the system; on the CPU with glibc only. At
+// each new scale, whose tensors have other sizes than the last one's, and for tiled scales between steps: their
+// tiles of several sizes and the long-lived image-sized tensors fragment the heap, which then grows past what is
+// alive.
 void release_freed_memory(torch::Device device);
+
+// Bytes of memory this process holds now (its resident set; Linux), 0 where unknown.
+std::uint64_t resident_bytes();
 
 // A CPU tensor on `device`. To a GPU it goes through pinned (page-locked) memory, which the GPU copies from
 // directly and without making the CPU wait.
