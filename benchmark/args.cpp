@@ -213,8 +213,6 @@ void make_quick(Args &args) {
 
 } // namespace
 
-std::string size_text(Size size) { return std::to_string(size.width) + "x" + std::to_string(size.height); }
-
 Args parse_args(int argc, char **argv) {
     Args args;
     args.command.assign(argv, argv + argc);

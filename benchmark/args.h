@@ -71,7 +71,4 @@ struct Args {
 // Exits after printing the help for -h/--help; throws UsageError for anything else it cannot take.
 Args parse_args(int argc, char **argv);
 
-// "2560x1600".
-std::string size_text(Size size);
-
 } // namespace neural_style::benchmark

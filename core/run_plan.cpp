@@ -42,8 +42,6 @@ std::vector<int> histories(const StyleOptions &options) {
     return tried;
 }
 
-std::string size_text(Size size) { return std::to_string(size.width) + "x" + std::to_string(size.height); }
-
 std::uint64_t pass_bytes(long long pixels) { return static_cast<std::uint64_t>(kBackwardBytesPerPixel * pixels); }
 
 std::vector<Size> scale_sizes(Size final_size, const StyleOptions &options) {
@@ -133,6 +131,8 @@ double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads) {
         seconds += scale.steps * step_work(scale) / 1e6 * kCpuCoreSecondsPerMegapixelStep / cpu_threads;
     return seconds;
 }
+
+std::string size_text(Size size) { return std::to_string(size.width) + "x" + std::to_string(size.height); }
 
 Size largest_size(const std::vector<Size> &sizes) {
     Size largest{0, 0};

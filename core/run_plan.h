@@ -7,6 +7,7 @@
 #include "rgba_image.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace neural_style {
@@ -61,6 +62,9 @@ constexpr double kStepDecay = 0.5;
 // 2560x1600 run that gave its full size 1 step of 60 came out as blurred as one painted at 512 px and enlarged.
 constexpr int kMinScaleSteps = 10;
 std::vector<int> step_shares(int steps, int scale_count);
+
+// "2560x1600": a size in messages and reports.
+std::string size_text(Size size);
 
 // The largest of the style images' sizes (by pixels): a run takes its styles one at a time, so the plan's memory
 // estimate is the largest's.
