@@ -96,13 +96,14 @@ std::vector<GimpLayer *> style_layers(const Arguments &arguments) {
 void add_arguments(GimpProcedure *p) {
     const neural_style::StyleOptions d = neural_style::default_preset();
 
-    // TRANSLATORS: in every label below, the underscore marks the key that goes to its control with Alt: each
-    // label of the dialog needs a letter of its own.
+    // TRANSLATORS: in the labels below, the underscore marks the key that goes to its control with Alt. Each
+    // letter may be used once in the dialog, whose buttons (Help, Reset, Cancel, OK, Load and Save Settings) and
+    // Preview, Advanced and More styles take theirs; the alphabet runs out, so some labels have none.
     gimp_procedure_add_layer_argument(p, "style-layer", _("Style la_yer"),
         _("The picture whose look (colours, brush strokes, textures) is painted onto the content. "
           "Any layer of any open image."),
         TRUE, kFlags);
-    const char *const more_labels[kMoreStyles] = {_("_Second style layer"), _("Third style layer")};
+    const char *const more_labels[kMoreStyles] = {_("Second style layer"), _("Third style layer")};
     const char *const share_labels[kMoreStyles] = {_("Second style's share"), _("Third style's share")};
     for (int i = 0; i < kMoreStyles; ++i) {
         gimp_procedure_add_layer_argument(p, kMoreStyleLayerArguments[i], more_labels[i],
@@ -111,7 +112,7 @@ void add_arguments(GimpProcedure *p) {
             _("How much of the blend this style makes, against the first style's 100; 0 leaves it out."),
             limits::style_share.min, limits::style_share.max, kFirstStyleShare, kFlags);
     }
-    gimp_procedure_add_choice_argument(p, "colors", _("Colou_rs"),
+    gimp_procedure_add_choice_argument(p, "colors", _("Colo_urs"),
         _("Whose colours the result has: the style's, the layer's own (only light and dark are painted), or the "
           "layer's palette given to the style before it is painted."),
         colors_choice(), neural_style::color_mode_name(d.colors), kFlags);
@@ -139,8 +140,8 @@ void add_arguments(GimpProcedure *p) {
           "and loses more of the original's detail."),
         limits::loss_weight.min, limits::loss_weight.max, d.style_weight, kFlags);
 
-    const char *const labels[neural_style::kStyleLayerCount] = {_("Fin_e grain"), _("Small stro_kes"), _("_Patterns"),
-                                                                _("_Motifs"), _("_Big shapes")};
+    const char *const labels[neural_style::kStyleLayerCount] = {_("Fine grain"), _("Small stro_kes"), _("Patterns"),
+                                                                _("Motifs"), _("_Big shapes")};
     const char *const blurbs[neural_style::kStyleLayerCount] = {
         _("Style of the finest detail (conv1_1): grain, speckle, colour. Larger makes the surface texture stronger."),
         _("Style of small brush strokes (conv2_1). Larger makes them more visible."),
@@ -159,12 +160,12 @@ void add_arguments(GimpProcedure *p) {
         _("Longest side, in pixels, at which the picture is painted; 0 paints at the layer's own size. "
           "A smaller size is quicker, and its result is enlarged to the layer."),
         limits::max_size.min, limits::max_size.max, d.max_size, kFlags);
-    gimp_procedure_add_double_argument(p, "style-scale", _("Style s_cale"),
+    gimp_procedure_add_double_argument(p, "style-scale", _("Style scal_e"),
         _("Size of the style's strokes and patterns: the style picture's longest side relative to the working "
           "size. Smaller gives finer strokes; 0 stretches the style to the layer's shape."),
         limits::style_scale.min, limits::style_scale.max, d.style_scale, kFlags);
     // TRANSLATORS: MB is megabytes (French: Mo).
-    gimp_procedure_add_int_argument(p, "memory-limit", _("Memory _limit (MB)"),
+    gimp_procedure_add_int_argument(p, "memory-limit", _("Memory limit (MB)"),
         _("Most memory the painting may take; larger pictures are computed in parts to stay within it. "
           "0 takes three quarters of what the computer has free."),
         limits::memory_limit_mib.min, limits::memory_limit_mib.max, 0, kFlags);
@@ -175,7 +176,7 @@ void add_arguments(GimpProcedure *p) {
     gimp_procedure_add_int_argument(p, "seed", _("_Variant"),
         _("Only matters when starting from noise: another number gives another variant of the result."),
         0, G_MAXINT, static_cast<int>(d.seed), kFlags);
-    gimp_procedure_add_choice_argument(p, "device", _("Comp_ute on"),
+    gimp_procedure_add_choice_argument(p, "device", _("Compute on"),
         _("Where the work is done. A graphics card is many times faster than the processor."),
         device_choice(), neural_style::device_choice_name(d.device), kFlags);
     gimp_procedure_add_file_argument(p, "weights-file", _("_Weights file"),

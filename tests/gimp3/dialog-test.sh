@@ -23,10 +23,17 @@ NST_TEST_GUI=1 "$here/run-gimp.sh" "$gimp" "$plugin" "$icon" "$locale" "$here/in
 gimp_pid=$!
 driver=0
 python3 "$here/drive_dialog.py" "$out" $gimp_pid || driver=$?
+[ $driver = 0 ] || kill $gimp_pid 2>/dev/null || true  # a window left open would hold GIMP until the timeout
 status=0
 wait $gimp_pid || status=$?
 cat "$out/gimp.log"
 [ $driver = 0 ] || exit $driver
+# Two controls with one Alt key: the key goes to whichever had the focus last (a Colours key that reached Reset
+# stopped this test once). GIMP's dialog names each clash.
+if grep 'duplicate mnemonic' "$out/gimp.log"; then
+  echo "FAIL: two controls of the dialog share an Alt key"
+  exit 1
+fi
 # Whatever happened to its image, the plug-in never fails an assertion of libgimp, GLib or GEGL (their criticals
 # name the program); GTK's are left out, since typing into the file chooser with xdotool gives some of its own.
 if grep -E '^\(neural-style-transfer:[0-9]+\): (LibGimp[A-Za-z]*|GLib[-A-Za-z]*|GEGL[-A-Za-z]*)-CRITICAL' \

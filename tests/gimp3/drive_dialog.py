@@ -92,7 +92,7 @@ def wait_for_change(window, since, what, timeout=90):
         now = photograph(window, 'latest.png')
         if pixels_changed(since, now) > 10000:
             return now, time.time() - start
-    sys.exit('%s: nothing changed within %d s' % (what, timeout))
+    sys.exit('%s: nothing changed within %d s (the window is in latest.png)' % (what, timeout))
 
 
 def settled(window, since):
