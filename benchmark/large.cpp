@@ -86,8 +86,7 @@ json child_large_step(const Args &args, const ChildInputs &inputs) {
     start = Clock::now();
     Losses losses;
     torch::Tensor gradient;
-    if (scale.tiles > 1)
-        release_freed_memory(device);
+    keep_within_plan(device, scale);
     loss.evaluate(candidate, losses, gradient, tile_progress());
     Lbfgs(options.learning_rate, scale.lbfgs_history).step(candidate, gradient);
     const double step_seconds = seconds_since(start);

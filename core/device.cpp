@@ -75,6 +75,11 @@ void release_freed_memory(torch::Device device) {
 #endif
 }
 
+void keep_within_plan(torch::Device device, const ScalePlan &scale) {
+    if (scale.tiles > 1 || resident_bytes() > scale.peak_bytes)
+        release_freed_memory(device);
+}
+
 std::uint64_t resident_bytes() {
     std::ifstream statm("/proc/self/statm");
     std::uint64_t size = 0, resident = 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "options.h"
+#include "run_plan.h"
 
 #include <torch/types.h>
 
@@ -24,6 +25,12 @@ void prepare_device(torch::Device device, int cpu_threads);
 // tiles of several sizes and the long-lived image-sized tensors fragment the heap, which then grows past what is
 // alive.
 void release_freed_memory(torch::Device device);
+
+// Before a step of `scale`: the heap's free pages go back to the system for tiled scales, and for any scale once
+// the process holds more than the plan allowed. Freed blocks are kept for reuse (see prepare_device), but blocks of
+// other sizes (tiles, the optimizer's image-sized temporaries) fragment the heap, which then grows from step to
+// step: the default run at 2560x1600, untiled and planned at 16.2 GB, held 22 GB at its last scale.
+void keep_within_plan(torch::Device device, const ScalePlan &scale);
 
 // Bytes of memory this process holds now (its resident set; Linux), 0 where unknown.
 std::uint64_t resident_bytes();

@@ -119,15 +119,6 @@ private:
     StepReport last_; // the last step reported, for the reports between tiles
 };
 
-// Before a step: the heap's free pages go back to the system for tiled scales, and for any scale once the process
-// holds more than the plan allowed. Freed blocks are kept for reuse (see prepare_device), but blocks of other sizes
-// (tiles, the optimizer's image-sized temporaries) fragment the heap, which then grows from step to step: the
-// default run at 2560x1600, untiled and planned at 16.2 GB, held 22 GB at its last scale.
-void keep_within_plan(torch::Device device, const ScalePlan &scale) {
-    if (scale.tiles > 1 || resident_bytes() > scale.peak_bytes)
-        release_freed_memory(device);
-}
-
 // Runs the scale's steps of the chosen optimizer on `candidate`; false when the reporter was told to stop (between
 // steps, or between tiles: the candidate is then as the last whole step left it).
 bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOptions &options, const ScalePlan &scale,
