@@ -15,11 +15,12 @@ namespace neural_style {
 std::uint64_t default_memory_limit(bool cuda);
 
 // Bytes of the forward and backward pass through VGG19 (conv1_1 to conv5_1) per pixel of the image it runs on,
-// the activations kept for backward included, on the CPU (channels-last). Measured: one untiled step of the CLI at
-// 2560x1600 peaked at 14.55 GB with LibTorch 1.13 (Debian 12) and no L-BFGS history yet, 3550 bytes per pixel once
-// the rest of the plan is taken off; LibTorch 2.6 (Debian 13) takes about 10% less (a 1024x768 step: 3.03 GB
-// against 3.37 GB), so the figure sits between the two.
-constexpr double kBackwardBytesPerPixel = 3500;
+// the activations kept for backward included, on the CPU (channels-last): an upper bound, since the plan must keep
+// a run under its limit. Measured with three untiled steps of the CLI on a real photo (LibTorch 1.13, Debian 12,
+// /usr/bin/time -v, 2026-11-30), the peak less the rest of the plan: 4100 bytes per pixel at 1024x640, 4270 at
+// 1600x1000, 3600 at 2048x1280, 4360 at 2560x1600 (the heap's reuse of freed blocks varies from size to size).
+// LibTorch 2.6 (Debian 13) takes about 10% less.
+constexpr double kBackwardBytesPerPixel = 4400;
 // What a tiled scale holds beyond its live tensors, per pixel of the image: freed tile activations and image-sized
 // temporaries interleave in the heap (kept by the process for speed, see prepare_device), which then grows by
 // more than its live set. Measured by the benchmark's --large steps under an 8 GB limit: 2560x1600 in 6 tiles
@@ -28,7 +29,7 @@ constexpr double kBackwardBytesPerPixel = 3500;
 // 2560x1600 under 8 GB peaked at 5.65 GB with it and 6.57 GB without, 130 bytes per pixel over the live set left.
 constexpr double kTiledBytesPerPixel = 150;
 // LibTorch's own working memory and the VGG19 weights (52 MB): the peak of a run on a tiny image (a 64x64 step
-// of the CLI: 315 MB; with this and the figure above a 1024x768 step is estimated at 3.18 GB, measured 3.14 GB).
+// of the CLI: 315 MB).
 constexpr std::uint64_t kBaseBytes = 300ull << 20;
 
 // "5.1 GB", "800 MB", "1.5 MB": for messages (and a download's progress and rate), two digits at least.

@@ -72,9 +72,19 @@ TEST(RunPlan, StyleKeepsItsAspectRatioScaledToTheCandidate) {
     EXPECT_EQ(half.height, 500);
 }
 
+TEST(RunPlan, AScalePlansNoMoreHistoryThanItsStepsFill) {
+    const ns::RunPlan plan = ns::plan_run({2560, 1600}, {1200, 900}, defaults_with_limit(64 * GiB), false);
+    for (const ns::ScalePlan &scale : plan.scales)
+        EXPECT_EQ(scale.lbfgs_history, std::min(20, scale.steps - 1)) << ns::size_text(scale.size);
+    EXPECT_EQ(plan.scales.front().lbfgs_history, 20);
+    EXPECT_EQ(plan.scales.back().lbfgs_history, 10); // 11 steps
+}
+
 TEST(RunPlan, LargeScalesAreTiledWithinTheLimit) {
     const std::uint64_t limit = 8 * GiB;
-    const ns::RunPlan plan = ns::plan_run({4096, 4096}, {1024, 1024}, defaults_with_limit(limit), false);
+    ns::StyleOptions options = defaults_with_limit(limit);
+    options.steps = 2000; // enough at every scale to fill a 20-pair history
+    const ns::RunPlan plan = ns::plan_run({4096, 4096}, {1024, 1024}, options, false);
     const ns::ScalePlan &finest = plan.scales.back();
     EXPECT_EQ(finest.size.width, 4096);
     EXPECT_GT(finest.tiles, 1);
