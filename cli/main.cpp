@@ -45,8 +45,7 @@ std::string plan_text(const ns::RunPlan &plan, bool cuda, int threads) {
     int tiled = 0;
     for (const ns::ScalePlan &scale : plan.scales)
         tiled += scale.tiles > 1;
-    std::string text = std::to_string(finest.size.width) + "x" + std::to_string(finest.size.height) + " px in " +
-                       std::to_string(plan.scales.size()) + (plan.scales.size() == 1 ? " scale" : " scales");
+    std::string text = ns::size_text(finest.size) + " px in " + std::to_string(plan.scales.size()) + (plan.scales.size() == 1 ? " scale" : " scales");
     if (tiled > 0)
         text += ", " + std::to_string(tiled) + " of them in tiles";
     const std::string limit = plan.memory_limit > 0 ? "limit " + ns::format_bytes(plan.memory_limit)

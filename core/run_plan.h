@@ -44,9 +44,11 @@ double step_work(const ScalePlan &scale);
 // varies too much between cards to guess.
 double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads);
 
-// CPU time of one step per megapixel: 2 threads of an AMD EPYC (Zen, AVX-512) took 1.2 s per step at 512x512
-// (README, Performance), 4.6 s per megapixel, so 9.2 core-seconds.
-constexpr double kCpuCoreSecondsPerMegapixelStep = 9.2;
+// CPU time of one step per megapixel of step_work(), the scales' setup counted in: the default run at 2560x1600
+// (300 steps over 7 scales, the last in tiles) took 1509 s on 2 threads of an Intel Xeon (AVX-512) virtual
+// machine, 21 core-seconds per megapixel-step of the plan (2026-11-30, README, Large images). A 2-core AMD EPYC
+// took 9.2 at 512x512 alone: the estimate is that of the slower machine this project has measured.
+constexpr double kCpuCoreSecondsPerMegapixelStep = 21;
 
 // Fewest L-BFGS pairs a fine scale keeps (jcjohnson/neural-style uses 5 at its largest sizes).
 constexpr int kMinLbfgsHistory = 5;
