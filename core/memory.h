@@ -19,8 +19,10 @@ std::uint64_t default_memory_limit(bool cuda);
 // a run under its limit. Measured with three untiled steps of the CLI on a real photo (LibTorch 1.13, Debian 12,
 // /usr/bin/time -v, 2026-11-30), the peak less the rest of the plan: 4100 bytes per pixel at 1024x640, 4270 at
 // 1600x1000, 3600 at 2048x1280, 4360 at 2560x1600 (the heap's reuse of freed blocks varies from size to size).
-// LibTorch 2.6 (Debian 13) takes about 10% less.
 constexpr double kBackwardBytesPerPixel = 4400;
+// LibTorch 2 (Debian 13's 2.6) takes about 10% less: one 1024x768 step of the CLI peaked at 2.83 GiB there, 3.14 on
+// 1.13; counted at 4400 there it was planned 27% over its peak.
+constexpr double kBackwardShareOnLibTorch2 = 0.9;
 // What a tiled scale holds beyond its live tensors, per pixel of the image: freed tile activations and image-sized
 // temporaries interleave in the heap (kept by the process for speed, see prepare_device), which then grows by
 // more than its live set. Measured by the benchmark's --large steps under an 8 GB limit: 2560x1600 in 6 tiles

@@ -5,6 +5,8 @@
 #include "memory.h"
 #include "tiles.h"
 
+#include <torch/version.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -44,7 +46,14 @@ std::vector<int> histories(const StyleOptions &options, int steps) {
     return tried;
 }
 
-std::uint64_t pass_bytes(long long pixels) { return static_cast<std::uint64_t>(kBackwardBytesPerPixel * pixels); }
+std::uint64_t pass_bytes(long long pixels) {
+#if TORCH_VERSION_MAJOR >= 2
+    constexpr double bytes_per_pixel = kBackwardBytesPerPixel * kBackwardShareOnLibTorch2;
+#else
+    constexpr double bytes_per_pixel = kBackwardBytesPerPixel;
+#endif
+    return static_cast<std::uint64_t>(bytes_per_pixel * pixels);
+}
 
 std::vector<Size> scale_sizes(Size final_size, const StyleOptions &options) {
     std::vector<Size> sizes{final_size};
