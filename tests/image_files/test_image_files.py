@@ -6,6 +6,7 @@ image_files_probe and compares the floats; then bad files, which must be refused
 "PATH: cannot read image: REASON", and checked writes, a full disk included.
 
 Usage: test_image_files.py IMAGE_FILES_PROBE FAIL_WRITE_SO"""
+import base64
 import io
 import os
 import resource
@@ -262,6 +263,10 @@ def test_refusals():
     # with 256 MB of address space (allocating first would end in "not enough memory").
     expect_refused("PPM declaring 9999 x 9999 x 16 bits in 20 bytes",
                    write_bytes("short.ppm", b"P6 9999 9999 65535\n"), "cut-short PGM/PPM", memory=256 << 20)
+    # The same for a WebP whose 29 bytes declare 15167 x 5888 pixels (268 MB), found by the image_files fuzzer.
+    expect_refused("WebP declaring 15167 x 5888 in 29 bytes",
+                   write_bytes("short.webp", base64.b64decode("UklGRkYAAABXRUJQMAEAnQEqPzsAV0VCUDA7PwA=")),
+                   "cut-short WebP file: its header declares 78 bytes, the file has 29", memory=256 << 20)
 
     for name in ("8bit-RGB.png", "photo-RGB.jpg", "16bit-RGB-II.tif", "lossless.webp", "16bit.P6.pnm"):
         with open(path_of(name), "rb") as f:
