@@ -5,10 +5,10 @@
 #include "error_text.h"
 #include "glib_text.h"
 #include "i18n.h"
+#include "job.h"
 #include "memory.h"
 #include "preview.h"
-#include "region.h"
-#include "run_plan.h"
+#include "run_inputs.h"
 
 #include <libgimp/gimpui.h>
 
@@ -45,10 +45,6 @@ struct Estimate {
     GtkWidget *label;
 };
 
-neural_style::Size drawable_size(GimpDrawable *drawable) {
-    return {gimp_drawable_get_width(drawable), gimp_drawable_get_height(drawable)};
-}
-
 // Stroke size and the five per-layer weights show the same thing: choosing a size sets the weights, and setting
 // the weights by hand shows the size they make, or Custom. Each side is set only when it differs, which ends the
 // back and forth.
@@ -83,17 +79,13 @@ std::string estimate_text(const Estimate &estimate) {
     std::string problem;
     if (!read_arguments(estimate.config, arguments, problem))
         return problem;
-    std::vector<neural_style::Size> style_sizes;
-    style_sizes.push_back(drawable_size(GIMP_DRAWABLE(arguments.style_layer.get())));
-    for (const LayerRef &layer : arguments.more_style_layers)
-        style_sizes.push_back(drawable_size(GIMP_DRAWABLE(layer.get())));
+    const std::string gone = check_still_there(estimate.content, arguments);
+    if (!gone.empty())
+        return gone;
     const neural_style::StyleOptions &o = arguments.options;
-    // Without LibTorch here, "automatic" is estimated as the CPU it falls back to.
-    const bool cuda = o.device == neural_style::DeviceChoice::cuda;
     try {
-        const GeglRectangle area = paint_area(estimate.content).rect;
-        const neural_style::RunPlan plan = neural_style::plan_run({area.width, area.height},
-                                                                  neural_style::largest_size(style_sizes), o, cuda);
+        const bool cuda = computes_on_cuda(o.device);
+        const neural_style::RunPlan plan = plan_run_inputs(estimate.content, arguments, cuda);
         const neural_style::Size size = plan.scales.back().size;
         std::string text = take_text(g_strdup_printf(
             // TRANSLATORS: width×height in pixels, the number of coarse-to-fine passes, then two amounts of memory

@@ -33,6 +33,8 @@ struct StyleJob::State {
     }
 };
 
+bool computes_on_cuda(neural_style::DeviceChoice choice) { return neural_style::select_device(choice).is_cuda(); }
+
 StyleJob::StyleJob(neural_style::RgbaImage content, std::vector<neural_style::RgbaImage> styles,
                    neural_style::GreyImage mask, const neural_style::StyleOptions &options, std::string weights_path)
     : state_(std::make_unique<State>()) {

@@ -35,6 +35,10 @@ struct JobProgress {
 constexpr int kPictureSide = 320;
 constexpr double kPictureSeconds = 2;
 
+// Whether a run with `choice` computes on a CUDA GPU (automatic: when LibTorch sees one). Throws StyleError for
+// cuda when there is none.
+bool computes_on_cuda(neural_style::DeviceChoice choice);
+
 class StyleJob {
 public:
     // Starts the worker at once: it loads the weights from `weights_path`, then stylizes (see stylize()).

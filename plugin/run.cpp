@@ -20,6 +20,7 @@
 #include <gegl.h>
 #include <libgimp/gimpui.h>
 
+#include <new>
 #include <string>
 #include <vector>
 
@@ -54,17 +55,6 @@ std::string check_content(GimpImage *image, GimpDrawable **drawables) {
     return "";
 }
 
-// Empty when the content and every style layer still exist, else a message naming the one that is gone. (A
-// deleted layer that GIMP keeps for undo is no longer valid either.)
-std::string check_still_there(GimpLayer *content, const std::vector<GimpLayer *> &style_layers) {
-    if (!gimp_item_is_valid(GIMP_ITEM(content)))
-        return _("The layer to paint was deleted, or its image closed, before the painting began.");
-    for (GimpLayer *style_layer : style_layers)
-        if (!gimp_item_is_valid(GIMP_ITEM(style_layer)))
-            return _("The style layer was deleted, or its image closed, before the painting began.");
-    return "";
-}
-
 // GIMP's status-bar progress for runs without a window; cancelling it there kills the plug-in, which leaves
 // the image untouched since nothing is written before the job has ended.
 void run_with_gimp_progress(StyleJob &job) {
@@ -79,6 +69,22 @@ void run_with_gimp_progress(StyleJob &job) {
         gimp_progress_update(progress_fraction(progress));
     }
     gimp_progress_end();
+}
+
+// A finished result that cannot go into its image opens as a new one, rather than being lost; the run still
+// fails with `message`, which says so.
+GimpValueArray *open_instead(GimpProcedure *procedure, GimpRunMode run_mode, const ContentFacts &facts,
+                             const neural_style::RgbaImage &result, const std::string &message) {
+    std::string reason;
+    GimpImage *result_image = open_result_image(facts, result, reason);
+    if (!result_image)
+        return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
+                    take_text(g_strdup_printf(
+                        // TRANSLATORS: %s is GIMP's reason.
+                        _("GIMP refused to open the result as a new image (%s): it is lost."), reason.c_str())));
+    if (run_mode != GIMP_RUN_NONINTERACTIVE)
+        gimp_display_new(result_image);
+    return fail(procedure, GIMP_PDB_EXECUTION_ERROR, message);
 }
 
 } // namespace
@@ -120,12 +126,20 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     if (!read_arguments(config, arguments, problem))
         return fail(procedure, GIMP_PDB_CALLING_ERROR, problem);
     // The dialog leaves the image editable: any of the layers may have been deleted meanwhile.
-    const std::string gone_problem = check_still_there(content, style_layers(arguments));
+    const std::string gone_problem = check_still_there(content, arguments);
     if (!gone_problem.empty())
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR, gone_problem);
     const neural_style::WeightsSearch weights = neural_style::find_weights(arguments.weights_file);
     if (weights.found.empty())
         return fail(procedure, GIMP_PDB_EXECUTION_ERROR, weights_missing_message(weights, run_mode));
+    // The plan before the pixels: a layer too large for the memory is refused before it is read, and the run keeps
+    // the memory limit the plan settled on, as the CLI does.
+    try {
+        arguments.options.memory_limit =
+            plan_run_inputs(content, arguments, computes_on_cuda(arguments.options.device)).memory_limit;
+    } catch (const neural_style::StyleError &e) {
+        return fail(procedure, GIMP_PDB_EXECUTION_ERROR, error_text(e));
+    }
 
     RunInputs inputs;
     const std::string input_problem = read_run_inputs(content, arguments, arguments.options.max_size, inputs);
@@ -163,18 +177,29 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
 
     // The image stays editable while the job works. The style was read before it began; without its content
     // layer, deleted or closed with its image, the result has no place to go but a new image.
-    if (!gimp_item_is_valid(GIMP_ITEM(content)) || (view && !gimp_display_is_valid(view))) {
-        GimpImage *result_image = open_result_image(facts, result);
-        if (run_mode != GIMP_RUN_NONINTERACTIVE)
-            gimp_display_new(result_image);
-        return fail(procedure, GIMP_PDB_EXECUTION_ERROR,
-                    take_text(g_strdup_printf(
-                        // TRANSLATORS: %s is the name of the layer that was being painted.
-                        _("The layer “%s” was deleted, or its image closed, while it was being painted: "
-                          "the result opens as a new image instead."),
-                        facts.name.c_str())));
+    if (!gimp_item_is_valid(GIMP_ITEM(content)) || (view && !gimp_display_is_valid(view)))
+        return open_instead(procedure, run_mode, facts, result,
+                            take_text(g_strdup_printf(
+                                // TRANSLATORS: %s is the name of the layer that was being painted.
+                                _("The layer “%s” was deleted, or its image closed, while it was being painted: "
+                                  "the result opens as a new image instead."),
+                                facts.name.c_str())));
+    std::string refusal;
+    try {
+        refusal = add_result_layer(content, area.rect, result,
+                                   read_mask(content, area, {area.rect.width, area.rect.height}));
+    } catch (const neural_style::StyleError &e) {
+        refusal = error_text(e);
+    } catch (const std::bad_alloc &) {
+        refusal = error_text(neural_style::StyleError(neural_style::ErrorKind::out_of_memory, "out of memory"));
     }
-    add_result_layer(content, area.rect, result, read_mask(content, area, {area.rect.width, area.rect.height}));
+    if (!refusal.empty())
+        return open_instead(procedure, run_mode, facts, result,
+                            take_text(g_strdup_printf(
+                                // TRANSLATORS: %s is GIMP's reason.
+                                _("GIMP refused to add the result to the image (%s): it opens as a new image "
+                                  "instead."),
+                                refusal.c_str())));
     if (run_mode != GIMP_RUN_NONINTERACTIVE)
         gimp_displays_flush();
     return gimp_procedure_new_return_values(procedure, GIMP_PDB_SUCCESS, nullptr);
