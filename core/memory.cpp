@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "memory.h"
 
+#include <dlfcn.h>
+
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -22,10 +25,22 @@ std::uint64_t available_ram() {
     return 0;
 }
 
+// Free memory of CUDA device 0 (where this project's runs compute), from the CUDA runtime that a CUDA LibTorch has
+// loaded; 0 without one (a CPU-only LibTorch) or when it fails. Looked up when called, so that the core needs no
+// CUDA headers and one build serves both.
+std::uint64_t free_gpu_memory() {
+    using MemGetInfo = int(std::size_t *free, std::size_t *total); // cudaMemGetInfo; 0 is cudaSuccess
+    auto *mem_get_info = reinterpret_cast<MemGetInfo *>(dlsym(RTLD_DEFAULT, "cudaMemGetInfo"));
+    std::size_t free = 0, total = 0;
+    if (!mem_get_info || mem_get_info(&free, &total) != 0)
+        return 0;
+    return free;
+}
+
 } // namespace
 
 std::uint64_t default_memory_limit(bool cuda) {
-    return cuda ? 0 : available_ram() / 4 * 3;
+    return (cuda ? free_gpu_memory() : available_ram()) / 4 * 3;
 }
 
 std::string format_bytes(std::uint64_t bytes) {

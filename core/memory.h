@@ -9,9 +9,10 @@
 namespace neural_style {
 
 // What a run may use when the user sets no limit: three quarters of the memory available now, leaving the rest to
-// the host (GIMP and its images) and the system. 0 (no limit) on CUDA: the core reads no GPU's free memory (that
-// needs the CUDA toolkit's headers, and no machine of this project has had a GPU to test it); a GPU that runs out
-// ends the run with a clear message, and memory_limit set to the card's memory makes the run tile instead.
+// the host (GIMP and its images) and the system. On CUDA, three quarters of the GPU's free memory (the CUDA
+// runtime's cudaMemGetInfo): the plan's figures per pixel are the CPU's, and cuDNN's workspaces and the caching
+// allocator's blocks come on top. 0 (no limit) where the GPU's free memory cannot be read; a GPU that runs out then
+// ends the run with a clear message.
 std::uint64_t default_memory_limit(bool cuda);
 
 // Bytes of the forward and backward pass through VGG19 (conv1_1 to conv5_1) per pixel of the image it runs on,

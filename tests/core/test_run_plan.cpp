@@ -161,4 +161,16 @@ TEST(MemoryLimit, DefaultComesFromTheMachine) {
     EXPECT_GT(limit, 100ull << 20);
 }
 
+// Run with tests/core/fake_cuda_runtime.cpp preloaded (see meson.build): three quarters of what the GPU has free.
+TEST(GpuMemoryLimit, DefaultIsThreeQuartersOfTheGpusFreeMemory) {
+    EXPECT_EQ(ns::default_memory_limit(true), 6 * GiB);
+    const ns::RunPlan plan = ns::plan_run({4096, 4096}, {1024, 1024}, ns::default_preset(), true);
+    EXPECT_EQ(plan.memory_limit, 6 * GiB);
+    EXPECT_LE(plan.peak_bytes, 6 * GiB);
+    EXPECT_GT(plan.scales.back().tiles, 1) << "4096x4096 does not fit 6 GB untiled";
+}
+
+// The same with the runtime failing (no device, no driver): no limit, as without a CUDA runtime at all.
+TEST(GpuMemoryLimitUnknown, NoLimitWhenTheGpuCannotSay) { EXPECT_EQ(ns::default_memory_limit(true), 0u); }
+
 } // namespace
