@@ -50,4 +50,8 @@ std::string error_text(const neural_style::StyleError &error) {
     return error.what();
 }
 
+neural_style::StyleError out_of_memory_error() {
+    return neural_style::StyleError(neural_style::ErrorKind::out_of_memory, "out of memory: try a smaller working size");
+}
+
 } // namespace nst_plugin

@@ -11,4 +11,7 @@ namespace nst_plugin {
 
 std::string error_text(const neural_style::StyleError &error);
 
+// What a std::bad_alloc caught in the plug-in becomes: the out_of_memory kind, which error_text() words.
+neural_style::StyleError out_of_memory_error();
+
 } // namespace nst_plugin

@@ -2,6 +2,7 @@
 #include "job.h"
 
 #include "device.h"
+#include "error_text.h"
 #include "image.h"
 #include "stylize.h"
 #include "weights.h"
@@ -80,8 +81,7 @@ StyleJob::StyleJob(neural_style::RgbaImage content, std::vector<neural_style::Rg
         } catch (const neural_style::StyleError &e) {
             failure = e;
         } catch (const std::bad_alloc &) {
-            failure = neural_style::StyleError(neural_style::ErrorKind::out_of_memory,
-                                               "out of memory: try a smaller working size");
+            failure = out_of_memory_error();
         } catch (const std::exception &e) {
             failure = neural_style::StyleError(e.what());
         }

@@ -191,7 +191,7 @@ GimpValueArray *run_style_transfer(GimpProcedure *procedure, GimpRunMode run_mod
     } catch (const neural_style::StyleError &e) {
         refusal = error_text(e);
     } catch (const std::bad_alloc &) {
-        refusal = error_text(neural_style::StyleError(neural_style::ErrorKind::out_of_memory, "out of memory"));
+        refusal = error_text(out_of_memory_error());
     }
     if (!refusal.empty())
         return open_instead(procedure, run_mode, facts, result,

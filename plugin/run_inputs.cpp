@@ -65,7 +65,7 @@ std::string read_run_inputs(GimpLayer *content, const Arguments &arguments, int 
     } catch (const neural_style::StyleError &e) {
         return error_text(e);
     } catch (const std::bad_alloc &) {
-        return error_text(neural_style::StyleError(neural_style::ErrorKind::out_of_memory, "out of memory"));
+        return error_text(out_of_memory_error());
     }
 }
 
