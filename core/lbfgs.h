@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include <deque>
+#include <vector>
 
 namespace neural_style {
 
@@ -18,7 +19,10 @@ public:
     void step(torch::Tensor &x, const torch::Tensor &gradient);
 
 private:
-    torch::Tensor direction(const torch::Tensor &gradient) const;
+    // Writes the direction into `out`, which is none of the history's buffers.
+    void direction(const torch::Tensor &gradient, torch::Tensor &out);
+    // (a . b), through the product buffer.
+    torch::Tensor dot(const torch::Tensor &a, const torch::Tensor &b);
 
     double learning_rate_;
     size_t history_;
@@ -28,6 +32,12 @@ private:
     std::deque<Pair> pairs_;
     torch::Tensor previous_gradient_, previous_step_;
     torch::Tensor gamma_; // initial inverse Hessian scale, (s . y) / (y . y) of the last pair with curvature
+    // Every image-sized tensor of the iterations, allocated at the first step and reused: steps, gradient changes,
+    // the last gradient and one product. Allocated anew at each step, these long-lived blocks landed among the
+    // network's freed activations, and a tiled step's heap grew past its plan (the default run at 4096x4096 peaked
+    // 5% over its limit).
+    std::vector<torch::Tensor> spare_;
+    torch::Tensor product_;
 };
 
 } // namespace neural_style

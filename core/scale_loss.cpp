@@ -205,7 +205,12 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
 
     // Pass 2: forward and backward per tile. The content loss is a mean over positions: a sum per tile over the
     // whole map's count. Halo pixels get gradient from several tiles, which add up as in the untiled graph.
-    gradient = torch::zeros_like(image);
+    // The last step's gradient is written over: an image-sized block allocated at every step would land among the
+    // tiles' freed activations and grow the heap.
+    if (gradient.defined() && gradient.sizes() == image.sizes())
+        gradient.zero_();
+    else
+        gradient = torch::zeros_like(image);
     torch::Tensor content = torch::zeros({}, image.options());
     for (int t = 0; t < count; ++t) {
         const Tile &tile = tiles_[static_cast<size_t>(t)];

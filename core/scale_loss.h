@@ -41,8 +41,8 @@ public:
     ScaleLoss(const Vgg19Features &vgg, const StyleOptions &options, const torch::Tensor &content,
               const torch::Tensor &guide, const std::vector<ScaleStyle> &styles, int max_tile_side);
 
-    // The losses at `candidate` and their gradient with respect to it (same shape). False when `between_tiles`
-    // asked to stop: `losses` and `gradient` are then unset.
+    // The losses at `candidate` and their gradient with respect to it (same shape; a `gradient` of that shape may
+    // be written over in place). False when `between_tiles` asked to stop: `losses` and `gradient` are then unset.
     bool evaluate(const torch::Tensor &candidate, Losses &losses, torch::Tensor &gradient,
                   const TileCallback &between_tiles = {}) const;
 
