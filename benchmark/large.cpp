@@ -37,9 +37,11 @@ json scale_json(const ScalePlan &s) {
             {"estimated_peak_mb", static_cast<double>(s.peak_bytes) / kMiB}};
 }
 
-// Progress on stderr every tenth of a step's tiles: the largest steps take minutes.
-TileCallback tile_progress() {
-    return [](int done, int count) {
+// Progress on stderr every tenth of a step's tiles (the largest steps take minutes); between tiles the heap is kept
+// within the plan as stylize() keeps it.
+TileCallback tile_progress(torch::Device device, const ScalePlan &scale) {
+    return [device, scale](int done, int count) {
+        keep_within_plan(device, scale);
         if (count >= 10 && done % (count / 10) == 0)
             std::cerr << "  tile " << done << " of " << count << "\n";
         return true;
@@ -87,7 +89,7 @@ json child_large_step(const Args &args, const ChildInputs &inputs) {
     Losses losses;
     torch::Tensor gradient;
     keep_within_plan(device, scale);
-    loss.evaluate(candidate, losses, gradient, tile_progress());
+    loss.evaluate(candidate, losses, gradient, tile_progress(device, scale));
     Lbfgs(options.learning_rate, scale.lbfgs_history).step(candidate, gradient);
     const double step_seconds = seconds_since(start);
 

@@ -76,7 +76,7 @@ void release_freed_memory(torch::Device device) {
 }
 
 void keep_within_plan(torch::Device device, const ScalePlan &scale) {
-    if (scale.tiles > 1 || resident_bytes() > scale.peak_bytes)
+    if (resident_bytes() > scale.peak_bytes - heap_allowance(scale))
         release_freed_memory(device);
 }
 

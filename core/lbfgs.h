@@ -33,9 +33,8 @@ private:
     torch::Tensor previous_gradient_, previous_step_;
     torch::Tensor gamma_; // initial inverse Hessian scale, (s . y) / (y . y) of the last pair with curvature
     // Every image-sized tensor of the iterations, allocated at the first step and reused: steps, gradient changes,
-    // the last gradient and one product. Allocated anew at each step, these long-lived blocks landed among the
-    // network's freed activations, and a tiled step's heap grew past its plan (the default run at 4096x4096 peaked
-    // 5% over its limit).
+    // the last gradient and one product. Allocated anew at each step, these long-lived blocks would land among the
+    // network's freed activations, in holes a tiled step's next activations then cannot use.
     std::vector<torch::Tensor> spare_;
     torch::Tensor product_;
 };

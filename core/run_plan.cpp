@@ -55,6 +55,8 @@ std::uint64_t pass_bytes(long long pixels) {
     return static_cast<std::uint64_t>(bytes_per_pixel * pixels);
 }
 
+std::uint64_t tiled_heap_bytes(long long pixels) { return static_cast<std::uint64_t>(kTiledBytesPerPixel * pixels); }
+
 std::vector<Size> scale_sizes(Size final_size, const StyleOptions &options) {
     std::vector<Size> sizes{final_size};
     const int most = options.scales > 0 ? options.scales : limits::scales.max;
@@ -91,8 +93,7 @@ bool fit_scale(ScalePlan &scale, const StyleOptions &options, std::uint64_t host
         const int smallest_side = std::min(first_side, kMinTileSide);
         for (int side = first_side / kTileAlign * kTileAlign; side >= smallest_side; side -= 2 * kTileAlign) {
             const long long padded = static_cast<long long>(padded_side(side)) * padded_side(side);
-            const std::uint64_t peak =
-                resident + pass_bytes(padded) + static_cast<std::uint64_t>(kTiledBytesPerPixel * pixels);
+            const std::uint64_t peak = resident + pass_bytes(padded) + tiled_heap_bytes(pixels);
             if (peak <= limit) {
                 const int tiles = static_cast<int>(tile_layout(scale.size, side).size());
                 scale = {scale.size, scale.style_size, scale.steps, side, tiles, history, peak};
@@ -123,6 +124,10 @@ std::vector<int> step_shares(int steps, int scale_count) {
     }
     shares[0] += rest - given;
     return shares;
+}
+
+std::uint64_t heap_allowance(const ScalePlan &scale) {
+    return scale.tiles > 1 ? tiled_heap_bytes(static_cast<long long>(scale.size.width) * scale.size.height) : 0;
 }
 
 double step_work(const ScalePlan &scale) {

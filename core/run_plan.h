@@ -35,6 +35,10 @@ struct RunPlan {
 // shrinks before tiles get small. Throws StyleError when even that does not fit.
 RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cuda);
 
+// What a tiled scale's heap may hold beyond its live tensors and one tile's pass (kTiledBytesPerPixel per pixel of
+// the image); 0 for a scale evaluated whole.
+std::uint64_t heap_allowance(const ScalePlan &scale);
+
 // The pixels one step of `scale` runs the network over, as a measure of its cost: the image, or its tiles with
 // their halos and the Gram matrices' extra forward pass. Progress and the time estimate both count with it.
 double step_work(const ScalePlan &scale);

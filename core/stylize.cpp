@@ -124,6 +124,7 @@ private:
 bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOptions &options, const ScalePlan &scale,
               StepReporter &reporter) {
     const TileCallback between_tiles = [&](int done, int count) {
+        keep_within_plan(candidate.device(), scale);
         return done == count || reporter.add_tile(done, count, scale);
     };
     Losses losses;

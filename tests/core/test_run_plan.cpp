@@ -95,6 +95,10 @@ TEST(RunPlan, LargeScalesAreTiledWithinTheLimit) {
     for (const ns::ScalePlan &scale : plan.scales)
         EXPECT_LE(scale.peak_bytes, limit);
     EXPECT_EQ(plan.scales.front().tiles, 1);
+    // What the heap may hold beyond the live tensors and one pass: part of a tiled scale's peak, none of a whole one's.
+    EXPECT_EQ(ns::heap_allowance(finest), static_cast<std::uint64_t>(ns::kTiledBytesPerPixel * 4096 * 4096));
+    EXPECT_LT(ns::heap_allowance(finest), finest.peak_bytes / 2);
+    EXPECT_EQ(ns::heap_allowance(plan.scales.front()), 0u);
 }
 
 TEST(RunPlan, ARunThatCannotFitIsRefusedWithTheLimitNamed) {
