@@ -40,7 +40,8 @@ RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cud
 std::uint64_t heap_allowance(const ScalePlan &scale);
 
 // The pixels one step of `scale` runs the network over, as a measure of its cost: the image, or its tiles with
-// their halos and the Gram matrices' extra forward pass. Progress and the time estimate both count with it.
+// their halos and the Gram matrices' extra forward pass (which costs half what a forward and backward do).
+// Progress and the time estimate both count with it.
 double step_work(const ScalePlan &scale);
 
 // Seconds the plan should take on `cpu_threads` CPU threads, from the pace measured on this project's machine
@@ -48,11 +49,13 @@ double step_work(const ScalePlan &scale);
 // varies too much between cards to guess.
 double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads);
 
-// CPU time of one step per megapixel of step_work(), the scales' setup counted in: the default run at 2560x1600
-// (300 steps over 7 scales, the last in tiles) took 1509 s on 2 threads of an Intel Xeon (AVX-512) virtual
-// machine, 21 core-seconds per megapixel-step of the plan (2026-11-30, README, Large images). A 2-core AMD EPYC
-// took 9.2 at 512x512 alone: the estimate is that of the slower machine this project has measured.
-constexpr double kCpuCoreSecondsPerMegapixelStep = 21;
+// CPU time of one step per megapixel of step_work(), the scales' setup counted in, on the slower of the machines this
+// project has measured, so that an artist waits less than told rather than more: the default run at 2560x1600 (300
+// steps over 7 scales, the last two in tiles under 8 GB) took 4311 s on 2 threads of an idle AMD EPYC (AVX2, no
+// AVX-512) virtual machine, 45 core-seconds per megapixel-step, and the same at 512 px 489 s, 45 as well
+// (neural-style-benchmark --large, 2026-12-01). An Intel Xeon (AVX-512) took about 20 (1509 s at 2560x1600,
+// README, Large images); the hosts' time left, measured as a run goes, corrects the estimate on a faster machine.
+constexpr double kCpuCoreSecondsPerMegapixelStep = 45;
 
 // Fewest L-BFGS pairs a fine scale keeps (jcjohnson/neural-style uses 5 at its largest sizes).
 constexpr int kMinLbfgsHistory = 5;
