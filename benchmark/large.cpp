@@ -170,7 +170,13 @@ json large_section(Runner &runner, const Args &args) {
     auto step = [&](Size size, int tile_size) {
         std::cerr << "[large " << size_text(size) << (tile_size > 0 ? ", tiles of " + std::to_string(tile_size) : "")
                   << "] one step at full size...\n";
-        return runner.child("large-step", "cpu", large_child_options(args, runner.workdir(), size, 0, tile_size));
+        json result =
+            runner.child("large-step", "cpu", large_child_options(args, runner.workdir(), size, 0, tile_size));
+        if (result.contains("error")) { // a refused or failed step still names its size in the report
+            result["width"] = size.width;
+            result["height"] = size.height;
+        }
+        return result;
     };
     json large;
     large["memory_limit_mb"] = static_cast<double>(args.memory_limit) / kMiB;

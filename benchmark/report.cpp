@@ -171,11 +171,10 @@ void large_table(std::ostream &table, const json &large) {
           << "est. s" << std::setw(11) << "est. MB" << std::setw(11) << "peak MB" << std::setw(10) << "peak/est"
           << std::setw(10) << "limit MB" << "\n";
     for (const json &r : large["steps"])
-        large_step_row(table, r.contains("error") ? "?" : size_cell(r), r);
+        large_step_row(table, size_cell(r), r);
     const json &tiling = large["tiling"];
     for (const char *kind : {"untiled", "tiled"})
-        large_step_row(table, (tiling[kind].contains("error") ? "?" : size_cell(tiling[kind])) + " " + kind,
-                       tiling[kind]);
+        large_step_row(table, size_cell(tiling[kind]) + " " + kind, tiling[kind]);
     table << "Tiled step over untiled: "
           << (tiling["untiled_fits"].get<bool>() ? cell(tiling["tiled_over_untiled"], 2) + "x"
                                                  : std::string("- (the untiled step does not fit the limit)"))
