@@ -40,7 +40,7 @@ json scale_json(const ScalePlan &s) {
 // Progress on stderr every tenth of a step's tiles (the largest steps take minutes); between tiles the heap is kept
 // within the plan as stylize() keeps it.
 TileCallback tile_progress(torch::Device device, const ScalePlan &scale) {
-    return [device, scale](int done, int count) {
+    return [device, scale](int done, int count, double) {
         keep_within_plan(device, scale);
         if (count >= 10 && done % (count / 10) == 0)
             std::cerr << "  tile " << done << " of " << count << "\n";

@@ -136,11 +136,7 @@ double step_work(const ScalePlan &scale) {
     double padded = 0;
     for (const Tile &tile : tile_layout(scale.size, scale.tile_side))
         padded += static_cast<double>(tile.padded.area());
-    // The Gram pass is a forward alone, and a backward that computes no weight gradients (the network's weights are
-    // constants) costs about what its forward does: the Gram pass is half the second pass. On an idle AMD EPYC, the
-    // tiled steps of neural-style-benchmark --large took 1.62x (2560x1600, 6 tiles) and 1.54x (4096x4096, 49 tiles)
-    // the untiled step's time per pixel of their padded tiles (2026-12-01); a third more, as counted before, gave 1.33.
-    return padded * 3 / 2;
+    return padded * (1 + kGramPassCost);
 }
 
 double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads) {

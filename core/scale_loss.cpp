@@ -183,8 +183,19 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
     const torch::Tensor image = candidate.detach();
     const int count = static_cast<int>(tiles_.size());
     const int passes = style_positions_.empty() ? 1 : 2;
+    double padded_pixels = 0;
+    for (const Tile &tile : tiles_)
+        padded_pixels += static_cast<double>(tile.padded.area());
+    const double work = padded_pixels * (passes == 2 ? 1 + kGramPassCost : 1);
     int done = 0;
-    const auto tile_done = [&] { return !between_tiles || between_tiles(++done, passes * count); };
+    double work_done = 0;
+    const auto tile_done = [&] {
+        const bool gram_pass = passes == 2 && done < count;
+        work_done += static_cast<double>(tiles_[static_cast<size_t>(done % count)].padded.area()) *
+                     (gram_pass ? kGramPassCost : 1);
+        ++done;
+        return !between_tiles || between_tiles(done, passes * count, work_done / work);
+    };
 
     // Pass 1, without autograd: the candidate's Gram matrices are sums over positions, so over tiles.
     std::vector<torch::Tensor> grams;

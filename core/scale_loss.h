@@ -27,8 +27,9 @@ struct ScaleStyle {
     double share = 1;
 };
 
-// Called between tiles with the tiles done and their count; returning false abandons the evaluation.
-using TileCallback = std::function<bool(int done, int count)>;
+// Called between tiles with the tile evaluations done, their count, and the share of the evaluation's work done
+// (each tile weighed by its padded pixels, a Gram pass's by kGramPassCost of them); returning false abandons it.
+using TileCallback = std::function<bool(int done, int count, double share)>;
 
 class ScaleLoss {
 public:

@@ -45,8 +45,9 @@ public:
         return true;
     }
 
-    // Between the tiles of the step after the last one added; false once the callback has asked to stop.
-    bool add_tile(int done, int count, const ScalePlan &scale) {
+    // Between the tiles of the step after the last one added, `share` of its work done; false once the callback has
+    // asked to stop.
+    bool add_tile(int done, int count, double share, const ScalePlan &scale) {
         if (!flush())
             return false;
         StepReport report = last_;
@@ -54,7 +55,7 @@ public:
         report.width = scale.size.width;
         report.height = scale.size.height;
         report.seconds = elapsed();
-        report.work_done = (work_ + step_work(scale) * done / count) / total_work_;
+        report.work_done = (work_ + step_work(scale) * share) / total_work_;
         report.in_step = true;
         report.tiles_done = done;
         report.tiles = count;
@@ -123,9 +124,9 @@ private:
 // steps, or between tiles: the candidate is then as the last whole step left it).
 bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOptions &options, const ScalePlan &scale,
               StepReporter &reporter) {
-    const TileCallback between_tiles = [&](int done, int count) {
+    const TileCallback between_tiles = [&](int done, int count, double share) {
         keep_within_plan(candidate.device(), scale);
-        return done == count || reporter.add_tile(done, count, scale);
+        return done == count || reporter.add_tile(done, count, share, scale);
     };
     Losses losses;
     torch::Tensor gradient;

@@ -4,6 +4,7 @@
 #include "error.h"
 #include "options.h"
 #include "stylize.h"
+#include "tiles.h"
 
 #include "stylize_fixture.h"
 
@@ -294,6 +295,28 @@ TEST_F(Stylize, TiledRunEqualsUntiledRun) {
         EXPECT_NEAR(steps[i].total, whole.reports[i].total, 1e-4 * whole.reports[i].total) << "step " << i + 1;
     EXPECT_LE(max_difference(tiled.image, whole.image), 1e-2);
     EXPECT_GT(max_difference(whole.image, content), 1e-3) << "the run changed the picture";
+}
+
+// Within a tiled step, progress counts each tile by its padded pixels, and the Gram pass at kGramPassCost of the
+// second pass: when the Gram pass is done, that share of the step's work is.
+TEST_F(Stylize, ProgressBetweenTilesCountsTheGramPassAtItsCost) {
+    ns::StyleOptions options = small_options(2);
+    options.max_size = 0;
+    options.tile_size = 96;
+    const StylizeResult r = run(pattern_image(272, 208, 0), pattern_image(160, 200, 5), options);
+    const double gram_pass_share = ns::kGramPassCost / (1 + ns::kGramPassCost);
+    double last = 0;
+    int checked = 0;
+    for (const ns::StepReport &report : r.reports) {
+        EXPECT_GT(report.work_done, last) << "step " << report.step << ", tile " << report.tiles_done;
+        last = report.work_done;
+        if (report.in_step && report.tiles_done == report.tiles / 2) {
+            EXPECT_NEAR(report.work_done, (report.step - 1 + gram_pass_share) / 2, 1e-9) << "step " << report.step;
+            ++checked;
+        }
+    }
+    EXPECT_EQ(checked, 2) << "one report at the end of each step's Gram pass";
+    EXPECT_DOUBLE_EQ(r.reports.back().work_done, 1.0);
 }
 
 TEST_F(Stylize, StopBetweenTilesKeepsTheLastWholeStep) {

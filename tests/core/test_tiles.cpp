@@ -194,14 +194,18 @@ TEST_F(TiledLoss, StopsBetweenTiles) {
     const torch::Tensor content = normalized(288, 224, 0);
     const ns::ScaleLoss loss(*vgg_, ns::default_preset(), content, {}, {{normalized(200, 200, 1), {}, 1.0}}, 96);
     std::vector<std::pair<int, int>> calls;
+    double last_share = 0;
     ns::Losses losses;
     torch::Tensor gradient;
-    EXPECT_FALSE(loss.evaluate(content, losses, gradient, [&](int done, int count) {
+    EXPECT_FALSE(loss.evaluate(content, losses, gradient, [&](int done, int count, double share) {
         calls.emplace_back(done, count);
+        EXPECT_GT(share, last_share);
+        last_share = share;
         return done < 3;
     }));
     ASSERT_EQ(calls.size(), 3u);
     EXPECT_EQ(calls.back(), std::make_pair(3, 2 * 9)); // two passes over nine tiles
+    EXPECT_LT(last_share, 3.0 / 9 * ns::kGramPassCost / (1 + ns::kGramPassCost)) << "the top row has no halo above: fewer pixels";
 }
 
 } // namespace
