@@ -133,10 +133,7 @@ std::uint64_t heap_allowance(const ScalePlan &scale) {
 double step_work(const ScalePlan &scale) {
     if (scale.tiles <= 1)
         return static_cast<double>(scale.size.width) * scale.size.height;
-    double padded = 0;
-    for (const Tile &tile : tile_layout(scale.size, scale.tile_side))
-        padded += static_cast<double>(tile.padded.area());
-    return padded * (1 + kGramPassCost);
+    return padded_pixels(tile_layout(scale.size, scale.tile_side)) * (1 + kGramPassCost);
 }
 
 double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads) {

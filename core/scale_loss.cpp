@@ -183,10 +183,7 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
     const torch::Tensor image = candidate.detach();
     const int count = static_cast<int>(tiles_.size());
     const int passes = style_positions_.empty() ? 1 : 2;
-    double padded_pixels = 0;
-    for (const Tile &tile : tiles_)
-        padded_pixels += static_cast<double>(tile.padded.area());
-    const double work = padded_pixels * (passes == 2 ? 1 + kGramPassCost : 1);
+    const double work = padded_pixels(tiles_) * (passes == 2 ? 1 + kGramPassCost : 1);
     int done = 0;
     double work_done = 0;
     const auto tile_done = [&] {

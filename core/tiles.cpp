@@ -36,6 +36,13 @@ std::vector<Tile> tile_layout(Size image, int max_side) {
     return tiles;
 }
 
+double padded_pixels(const std::vector<Tile> &tiles) {
+    double pixels = 0;
+    for (const Tile &tile : tiles)
+        pixels += static_cast<double>(tile.padded.area());
+    return pixels;
+}
+
 int padded_side(int interior_side) { return interior_side + 2 * kTileHalo; }
 
 FeatureSpan interior_features(int interior_begin, int interior_end, int padded_begin, int stride) {

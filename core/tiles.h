@@ -38,6 +38,9 @@ struct Tile {
 // evenly over the image; one tile covering everything when it fits.
 std::vector<Tile> tile_layout(Size image, int max_side);
 
+// The pixels the network runs over for `tiles`: their padded rectangles, halos counted as often as they are read.
+double padded_pixels(const std::vector<Tile> &tiles);
+
 // The padded tile's side for an interior side: what memory is sized by.
 int padded_side(int interior_side);
 

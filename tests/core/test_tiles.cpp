@@ -205,7 +205,8 @@ TEST_F(TiledLoss, StopsBetweenTiles) {
     }));
     ASSERT_EQ(calls.size(), 3u);
     EXPECT_EQ(calls.back(), std::make_pair(3, 2 * 9)); // two passes over nine tiles
-    EXPECT_LT(last_share, 3.0 / 9 * ns::kGramPassCost / (1 + ns::kGramPassCost)) << "the top row has no halo above: fewer pixels";
+    EXPECT_LT(last_share, 3.0 / 9 * ns::kGramPassCost / (1 + ns::kGramPassCost))
+        << "the top row has no halo above: fewer pixels";
 }
 
 } // namespace
