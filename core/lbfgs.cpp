@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "lbfgs.h"
 
+#include <limits>
+#include <utility>
 #include <vector>
 
 namespace neural_style {
@@ -18,7 +20,23 @@ torch::Tensor take(std::vector<torch::Tensor> &spare) {
 
 } // namespace
 
-Lbfgs::Lbfgs(double learning_rate, int history) : learning_rate_(learning_rate), history_(history) {}
+Lbfgs::Lbfgs(double learning_rate, int history, torch::Tensor curvature_scale)
+    : learning_rate_(learning_rate), history_(history), carried_scale_(std::move(curvature_scale)) {}
+
+torch::Tensor Lbfgs::curvature_scale() const {
+    if (!gamma_.defined())
+        return {};
+    const torch::Tensor unknown = carried_scale_.defined()
+                                      ? carried_scale_
+                                      : torch::full_like(gamma_, std::numeric_limits<double>::quiet_NaN());
+    if (pairs_.empty())
+        return unknown;
+    std::vector<torch::Tensor> scales;
+    for (const Pair &pair : pairs_)
+        scales.push_back(pair.scale);
+    const torch::Tensor smallest = torch::stack(scales).min();
+    return torch::where(torch::isinf(smallest), unknown, smallest);
+}
 
 torch::Tensor Lbfgs::dot(const torch::Tensor &a, const torch::Tensor &b) {
     return torch::mul_out(product_, a, b).sum();
@@ -56,10 +74,17 @@ void Lbfgs::step(torch::Tensor &x, const torch::Tensor &gradient) {
     }
     torch::Tensor step = take(spare_);
     if (first) {
-        // No curvature known yet: a steepest-descent step no longer than lr in the L1 sense, as torch.optim.LBFGS.
+        // No pair yet: a steepest-descent step no longer than lr in the L1 sense, as torch.optim.LBFGS, or one scaled
+        // by the curvature a coarser scale measured.
         const torch::Tensor l1 = torch::abs_out(product_, g).sum();
-        torch::mul_out(step, g, -learning_rate_ * torch::clamp_max(1.0 / l1, 1.0));
+        torch::Tensor scale = torch::clamp_max(1.0 / l1, 1.0);
         gamma_ = torch::ones({}, g.options());
+        if (carried_scale_.defined()) {
+            const torch::Tensor known = torch::isfinite(carried_scale_);
+            scale = torch::where(known, carried_scale_, scale);
+            gamma_ = torch::where(known, carried_scale_, gamma_);
+        }
+        torch::mul_out(step, g, -learning_rate_ * scale);
     } else {
         torch::Tensor y = take(spare_);
         torch::sub_out(y, g, previous_gradient_);
@@ -67,8 +92,9 @@ void Lbfgs::step(torch::Tensor &x, const torch::Tensor &gradient) {
         const torch::Tensor useful = ys > kMinCurvature;
         // Kept on the device: a pair without curvature enters with rho 0, which makes it a no-op.
         const torch::Tensor rho = torch::where(useful, 1.0 / ys, torch::zeros_like(ys));
-        gamma_ = torch::where(useful, ys / dot(y, y), gamma_);
-        pairs_.push_back({previous_step_, y, rho});
+        const torch::Tensor scale = torch::where(useful, ys / dot(y, y), torch::full_like(ys, std::numeric_limits<double>::infinity()));
+        gamma_ = torch::where(useful, scale, gamma_);
+        pairs_.push_back({previous_step_, y, rho, scale});
         direction(g, step);
         step.mul_(learning_rate_);
     }

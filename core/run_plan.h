@@ -66,9 +66,9 @@ constexpr int kMinLbfgsHistory = 5;
 // scales, which set the composition, get most of the iterations. At 2560x1600 with 300 steps that is 130, 67, 38,
 // 24, 17, 13, 11 over 7 scales.
 constexpr double kStepDecay = 0.5;
-// L-BFGS restarts at each scale, and its first step there is a steepest-descent step scaled by 1 / |g|_1, which at
-// millions of pixels barely moves them: a scale needs several steps to build the curvature pairs that paint it. A
-// 2560x1600 run that gave its full size 1 step of 60 came out as blurred as one painted at 512 px and enlarged.
+// L-BFGS restarts at each scale with only the coarser scale's curvature scale (lbfgs.h): a scale needs several steps to
+// build the curvature pairs that paint it. A 2560x1600 run that gave its full size 1 step of 60 (its first step then
+// a steepest-descent step, which barely moves millions of pixels) came out as blurred as one painted at 512 px.
 constexpr int kMinScaleSteps = 10;
 std::vector<int> step_shares(int steps, int scale_count);
 

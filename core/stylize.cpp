@@ -121,9 +121,10 @@ private:
 };
 
 // Runs the scale's steps of the chosen optimizer on `candidate`; false when the reporter was told to stop (between
-// steps, or between tiles: the candidate is then as the last whole step left it).
+// steps, or between tiles: the candidate is then as the last whole step left it). `curvature_scale` carries L-BFGS's
+// from one scale to the next.
 bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOptions &options, const ScalePlan &scale,
-              StepReporter &reporter) {
+              StepReporter &reporter, torch::Tensor &curvature_scale) {
     const TileCallback between_tiles = [&](int done, int count, double share) {
         keep_within_plan(candidate.device(), scale);
         return done == count || reporter.add_tile(done, count, share, scale);
@@ -145,7 +146,7 @@ bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOption
         return reporter.flush();
     }
 
-    Lbfgs lbfgs(options.learning_rate, scale.lbfgs_history);
+    Lbfgs lbfgs(options.learning_rate, scale.lbfgs_history, curvature_scale);
     for (int step = 0; step < scale.steps; ++step) {
         keep_within_plan(candidate.device(), scale);
         if (!loss.evaluate(candidate, losses, gradient, between_tiles))
@@ -154,6 +155,7 @@ bool optimize(torch::Tensor &candidate, const ScaleLoss &loss, const StyleOption
             return false;
         lbfgs.step(candidate, gradient);
     }
+    curvature_scale = lbfgs.curvature_scale();
     return reporter.flush();
 }
 
@@ -247,6 +249,9 @@ RgbaImage run(const RgbaImage &content, const std::vector<RgbaImage> &styles, co
     const Vgg19Features vgg(weights, device);
     StepReporter reporter(on_step, device, plan, picture);
 
+    // L-BFGS's pairs are image-sized and stay with their scale; its curvature scale goes on to the next, whose first
+    // step it makes a real one (measured at 1024x640, see lbfgs.h).
+    torch::Tensor curvature_scale;
     for (const ScalePlan &scale : plan.scales) {
         // The last scale's freed activations are the wrong sizes for this one's: kept, they add up over the scales
         // (the default run at 2560x1600 reached 23 GB at its last scale, planned for 16).
@@ -280,7 +285,7 @@ RgbaImage run(const RgbaImage &content, const std::vector<RgbaImage> &styles, co
         }
         candidate = candidate.detach();
         content_scaled = torch::Tensor(); // the loss keeps what it needs of it: at 8192x5464 this frees 540 MB
-        if (!optimize(candidate, loss, options, scale, reporter))
+        if (!optimize(candidate, loss, options, scale, reporter, curvature_scale))
             break;
     }
 

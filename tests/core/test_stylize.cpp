@@ -13,7 +13,9 @@
 #include <ATen/ATen.h>
 #include <torch/optim/lbfgs.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -325,6 +327,55 @@ TEST(Lbfgs, SkipsPairsWithoutCurvature) {
     EXPECT_LT(x[0].item<float>(), 0);
     EXPECT_GT(x[1].item<float>(), 0);
     EXPECT_EQ(x[3].item<float>(), 0);
+}
+
+TEST(Lbfgs, HandsOnTheSmallestCurvatureScaleOfItsHistory) {
+    // The scale a finer scale starts from is the smallest (s . y) / (y . y) of the pairs still in the history,
+    // computed here from the steps taken and the gradients given.
+    const int history = 3;
+    torch::Tensor x = torch::linspace(-2, 3, 24).view({1, 2, 3, 4}).requires_grad_(true);
+    ns::Lbfgs lbfgs(0.5, history);
+    EXPECT_FALSE(lbfgs.curvature_scale().defined());
+    std::vector<torch::Tensor> points, gradients;
+    for (int i = 0; i < 8; ++i) {
+        x.mutable_grad() = torch::Tensor();
+        bumpy_bowl(x).backward();
+        points.push_back(x.detach().clone());
+        gradients.push_back(x.grad().clone());
+        lbfgs.step(x, x.grad());
+        if (i == 0) {
+            EXPECT_TRUE(std::isnan(lbfgs.curvature_scale().item<double>())) << "no pair yet";
+        }
+    }
+    double smallest = std::numeric_limits<double>::infinity();
+    for (size_t i = points.size() - history; i < points.size(); ++i) {
+        const torch::Tensor s = points[i] - points[i - 1], y = gradients[i] - gradients[i - 1];
+        smallest = std::min(smallest, (s * y).sum().item<double>() / (y * y).sum().item<double>());
+    }
+    EXPECT_NEAR(lbfgs.curvature_scale().item<double>(), smallest, 1e-4 * smallest);
+
+    // A flat direction never gives a pair with curvature: nothing measured to hand on.
+    torch::Tensor flat = torch::zeros({2});
+    ns::Lbfgs on_flat(1, 3);
+    for (int i = 0; i < 3; ++i)
+        on_flat.step(flat, torch::tensor({1.0f, -1.0f}));
+    EXPECT_TRUE(std::isnan(on_flat.curvature_scale().item<double>()));
+}
+
+TEST(Lbfgs, StartsFromACarriedCurvatureScale) {
+    // A coarser scale's curvature scale makes the first step -lr * scale * g; without one measured (NaN) the first
+    // step stays the steepest-descent step of L1 length lr.
+    const torch::Tensor gradient = torch::tensor({1.0f, -2.0f, 0.5f, 0.0f});
+    torch::Tensor carried = torch::zeros({4});
+    ns::Lbfgs with_scale(0.5, 3, torch::tensor(4.0f));
+    with_scale.step(carried, gradient);
+    EXPECT_TRUE(torch::allclose(carried, -2 * gradient)) << carried;
+    EXPECT_NEAR(with_scale.curvature_scale().item<double>(), 4, 1e-6) << "handed on until a pair has curvature";
+
+    torch::Tensor unmeasured = torch::zeros({4});
+    ns::Lbfgs without(0.5, 3, torch::tensor(std::numeric_limits<float>::quiet_NaN()));
+    without.step(unmeasured, gradient);
+    EXPECT_TRUE(torch::allclose(unmeasured, -0.5 * gradient / 3.5)) << unmeasured;
 }
 
 TEST_F(Stylize, CallbackStopsTheRun) {
