@@ -318,9 +318,12 @@ class CliTest(unittest.TestCase):
 
     # --- memory --------------------------------------------------------------------------------------
 
-    def test_memory_estimate_is_within_20_percent_of_the_peak(self):
+    def test_memory_estimate_bounds_the_peak(self):
         # A 1024x768 step: the network's pass dominates, as in the runs the estimate exists for. The peak is
-        # the child's own (RUSAGE_CHILDREN of a fresh Python that only runs it).
+        # the child's own (RUSAGE_CHILDREN of a fresh Python that only runs it). It is never above the estimate,
+        # which exists so that a run does not meet the OOM killer, nor far below it. Not within 20% of it: the same
+        # binary's step peaked at 2.67 GB run from one folder and over 3.0 GB from another (1600x1000: 5.15 and 6.72
+        # GB, estimated 7.1), around an estimate of 3.6 GB (the CLI's GB, 2^30 bytes).
         content = os.path.join(self.dir, "content-1024.png")
         write_png(content, 1024, 768, 5)
         o = self.out("memory.png")
@@ -335,7 +338,8 @@ class CliTest(unittest.TestCase):
         match = re.search(r"up to ([0-9.]+) (MB|GB) of memory", r.stderr)
         self.assertIsNotNone(match, r.stderr)
         estimate = float(match.group(1)) * 2 ** (20 if match.group(2) == "MB" else 30)
-        self.assertLess(abs(estimate - peak) / peak, 0.2, f"estimated {estimate:.0f}, measured {peak}")
+        self.assertLessEqual(peak, estimate, f"estimated {estimate:.0f}, measured {peak}")
+        self.assertLess(estimate, 1.5 * peak, f"estimated {estimate:.0f}, measured {peak}")
 
     def test_memory_limit_too_small_is_refused_before_the_run(self):
         content = os.path.join(self.dir, "content-2000.png")
