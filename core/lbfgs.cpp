@@ -92,7 +92,8 @@ void Lbfgs::step(torch::Tensor &x, const torch::Tensor &gradient) {
         const torch::Tensor useful = ys > kMinCurvature;
         // Kept on the device: a pair without curvature enters with rho 0, which makes it a no-op.
         const torch::Tensor rho = torch::where(useful, 1.0 / ys, torch::zeros_like(ys));
-        const torch::Tensor scale = torch::where(useful, ys / dot(y, y), torch::full_like(ys, std::numeric_limits<double>::infinity()));
+        const torch::Tensor scale =
+            torch::where(useful, ys / dot(y, y), torch::full_like(ys, std::numeric_limits<double>::infinity()));
         gamma_ = torch::where(useful, scale, gamma_);
         pairs_.push_back({previous_step_, y, rho, scale});
         direction(g, step);
