@@ -178,6 +178,12 @@ class FetchWeightsTest(Fixture):
                 self.assertLess(time.monotonic(), deadline, "the server never reached the stall")
                 self.assertIsNone(process.poll(), "the download ended before the stall")
                 time.sleep(0.05)
+            # Everything the server sent lies in the first needed range (the tensor data from data_start, 49 MB):
+            # the client holds it all once its .part has that many bytes; under load it may still be reading.
+            sent = server.stats()["bytes_sent"] - self.data_start
+            while not os.path.exists(self.output + ".part") or os.path.getsize(self.output + ".part") < sent:
+                self.assertLess(time.monotonic(), deadline, "the client never received what the server sent")
+                time.sleep(0.05)
             process.send_signal(signal.SIGINT)
             out, err = process.communicate(timeout=30)
         finally:
