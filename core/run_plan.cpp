@@ -141,8 +141,16 @@ double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads) {
         return 0;
     double seconds = 0;
     for (const ScalePlan &scale : plan.scales)
-        seconds += scale.steps * step_work(scale) / 1e6 * kCpuCoreSecondsPerMegapixelStep / cpu_threads;
+        seconds += scale.steps * step_work(scale) / 1e6 * cpu_core_seconds_per_megapixel_step() / cpu_threads;
     return seconds;
+}
+
+double cpu_core_seconds_per_megapixel_step() {
+#if TORCH_VERSION_MAJOR >= 2
+    return kCpuCoreSecondsPerMegapixelStep * kCpuTimeShareOnLibTorch2;
+#else
+    return kCpuCoreSecondsPerMegapixelStep;
+#endif
 }
 
 std::string size_text(Size size) { return std::to_string(size.width) + "x" + std::to_string(size.height); }

@@ -45,9 +45,12 @@ std::uint64_t heap_allowance(const ScalePlan &scale);
 double step_work(const ScalePlan &scale);
 
 // Seconds the plan should take on `cpu_threads` CPU threads, from the pace measured on this project's machine
-// (kCpuCoreSecondsPerMegapixelStep); tiled steps add their second pass and their halos. 0 on CUDA, whose speed
+// (cpu_core_seconds_per_megapixel_step()); tiled steps add their second pass and their halos. 0 on CUDA, whose speed
 // varies too much between cards to guess.
 double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads);
+
+// kCpuCoreSecondsPerMegapixelStep, times kCpuTimeShareOnLibTorch2 when the core is built with LibTorch 2.
+double cpu_core_seconds_per_megapixel_step();
 
 // CPU time of one step per megapixel of step_work(), the scales' setup counted in, on the slower of the machines this
 // project has measured, so that an artist waits less than told rather than more: the default run at 2560x1600 (300
@@ -56,6 +59,10 @@ double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads);
 // (neural-style-benchmark --large, 2026-12-01). An Intel Xeon (AVX-512) took about 20 (1509 s at 2560x1600,
 // README, Large images); the hosts' time left, measured as a run goes, corrects the estimate on a faster machine.
 constexpr double kCpuCoreSecondsPerMegapixelStep = 45;
+// LibTorch 2 (Debian 13's 2.6, which GIMP 3 users run) takes this share of that time: on the same idle EPYC, back to
+// back, the default run of the Autumn wallpaper (2560x1600) in the style of Cascade (3840x2160) took 593 s at
+// --max-size 1024 and 342 s at 512 on 2.6, 855 and 493 s on 1.13: 0.69x both (2026-12-02).
+constexpr double kCpuTimeShareOnLibTorch2 = 0.7;
 
 // Fewest L-BFGS pairs a fine scale keeps (jcjohnson/neural-style uses 5 at its largest sizes).
 constexpr int kMinLbfgsHistory = 5;

@@ -5,8 +5,10 @@
 #include "memory.h"
 #include "options.h"
 #include "run_plan.h"
+#include "tiles.h"
 
 #include <gtest/gtest.h>
+#include <torch/version.h>
 
 #include <cmath>
 #include <numeric>
@@ -141,6 +143,29 @@ TEST(RunPlan, FewerStepsThanScalesDropsTheCoarsest) {
     const ns::RunPlan plan = ns::plan_run({2560, 1600}, {512, 512}, options, false);
     ASSERT_EQ(plan.scales.size(), 2u);
     EXPECT_EQ(plan.scales.back().size.width, 2560);
+}
+
+TEST(RunPlan, TimeEstimateCountsEveryStepsPixelsAtTheLibTorchsPace) {
+#if TORCH_VERSION_MAJOR >= 2
+    EXPECT_DOUBLE_EQ(ns::cpu_core_seconds_per_megapixel_step(), 45 * 0.7);
+#else
+    EXPECT_DOUBLE_EQ(ns::cpu_core_seconds_per_megapixel_step(), 45);
+#endif
+    ns::StyleOptions options = defaults_with_limit(64 * GiB);
+    options.scales = 1;
+    options.steps = 10;
+    const ns::RunPlan whole = ns::plan_run({1000, 500}, {500, 500}, options, false);
+    ASSERT_EQ(whole.scales.size(), 1u);
+    ASSERT_EQ(whole.scales[0].tiles, 1);
+    const double pace = ns::cpu_core_seconds_per_megapixel_step();
+    EXPECT_DOUBLE_EQ(ns::estimated_seconds(whole, false, 2), 10 * 0.5 * pace / 2); // 10 steps of half a megapixel
+    EXPECT_DOUBLE_EQ(ns::estimated_seconds(whole, false, 4), 10 * 0.5 * pace / 4);
+    EXPECT_EQ(ns::estimated_seconds(whole, true, 2), 0) << "no guess on CUDA";
+    // In tiles, the halos and the Gram pass come on top of the image's own pixels.
+    options.tile_size = 256;
+    const ns::RunPlan tiled = ns::plan_run({1000, 500}, {500, 500}, options, false);
+    ASSERT_GT(tiled.scales[0].tiles, 1);
+    EXPECT_GT(ns::estimated_seconds(tiled, false, 2), (1 + ns::kGramPassCost) * ns::estimated_seconds(whole, false, 2));
 }
 
 TEST(ByteSize, ParsesWhatUsersType) {
