@@ -14,6 +14,10 @@ namespace neural_style {
 
 namespace {
 
+// LibTorch 2 (Debian 13's 2.6) needs less memory and time than 1.13 for the same pass; see the shares in memory.h
+// and run_plan.h.
+constexpr bool kBuiltWithLibTorch2 = TORCH_VERSION_MAJOR >= 2;
+
 // Tiles smaller than this spend most of their time on the halo (a 256 px interior reads 416 px: 2.6x the pixels).
 constexpr int kMinTileSide = 256;
 
@@ -47,11 +51,7 @@ std::vector<int> histories(const StyleOptions &options, int steps) {
 }
 
 std::uint64_t pass_bytes(long long pixels) {
-#if TORCH_VERSION_MAJOR >= 2
-    constexpr double bytes_per_pixel = kBackwardBytesPerPixel * kBackwardShareOnLibTorch2;
-#else
-    constexpr double bytes_per_pixel = kBackwardBytesPerPixel;
-#endif
+    constexpr double bytes_per_pixel = kBackwardBytesPerPixel * (kBuiltWithLibTorch2 ? kBackwardShareOnLibTorch2 : 1);
     return static_cast<std::uint64_t>(bytes_per_pixel * pixels);
 }
 
@@ -146,11 +146,7 @@ double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads) {
 }
 
 double cpu_core_seconds_per_megapixel_step() {
-#if TORCH_VERSION_MAJOR >= 2
-    return kCpuCoreSecondsPerMegapixelStep * kCpuTimeShareOnLibTorch2;
-#else
-    return kCpuCoreSecondsPerMegapixelStep;
-#endif
+    return kCpuCoreSecondsPerMegapixelStep * (kBuiltWithLibTorch2 ? kCpuTimeShareOnLibTorch2 : 1);
 }
 
 std::string size_text(Size size) { return std::to_string(size.width) + "x" + std::to_string(size.height); }
