@@ -133,7 +133,7 @@ std::uint64_t heap_allowance(const ScalePlan &scale) {
 double step_work(const ScalePlan &scale) {
     if (scale.tiles <= 1)
         return static_cast<double>(scale.size.width) * scale.size.height;
-    return padded_pixels(tile_layout(scale.size, scale.tile_side)) * (1 + kGramPassCost);
+    return tiled_evaluation_work(tile_layout(scale.size, scale.tile_side), true);
 }
 
 double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads) {

@@ -40,8 +40,8 @@ RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cud
 std::uint64_t heap_allowance(const ScalePlan &scale);
 
 // The pixels one step of `scale` runs the network over, as a measure of its cost: the image, or its tiles with
-// their halos and the Gram matrices' extra forward pass (kGramPassCost of a forward and backward). Progress and
-// the time estimate both count with it.
+// their halos and the Gram pass's forwards (tiled_evaluation_work()). Progress and the time estimate both count
+// with it.
 double step_work(const ScalePlan &scale);
 
 // Seconds the plan should take on `cpu_threads` CPU threads, from the pace measured on this project's machine

@@ -37,6 +37,12 @@ double count_scale(const torch::Tensor &weight) {
     return sum > 0 ? static_cast<double>(weight.numel()) / sum : 0;
 }
 
+// Adds `terms` to `sums` (undefined ones start at their term), without autograd history.
+void add_up(std::vector<torch::Tensor> &sums, const std::vector<torch::Tensor> &terms) {
+    for (size_t i = 0; i < sums.size(); ++i)
+        sums[i] = sums[i].defined() ? sums[i] + terms[i].detach() : terms[i].detach();
+}
+
 torch::Tensor gradient_of(const torch::Tensor &value, const torch::Tensor &input) {
     return torch::autograd::grad({value}, {input})[0];
 }
@@ -132,19 +138,23 @@ std::vector<torch::Tensor> ScaleLoss::tile_features(const torch::Tensor &padded,
 
 bool ScaleLoss::tiled_grams(const torch::Tensor &image, const std::vector<Tile> &tiles,
                             const std::vector<torch::Tensor> &weights, std::vector<torch::Tensor> &grams,
-                            const std::function<bool()> &after_tile) const {
+                            const std::function<bool(const Tile &)> &after_tile) const {
     torch::NoGradGuard no_grad;
     grams.assign(style_positions_.size(), torch::Tensor());
     for (const Tile &tile : tiles) {
-        const std::vector<torch::Tensor> features = tile_features(crop(image, tile.padded), tile);
-        for (size_t i = 0; i < grams.size(); ++i) {
-            const torch::Tensor gram = gram_matrix(guided(features[i], weights, i, tile));
-            grams[i] = grams[i].defined() ? grams[i] + gram : gram;
-        }
-        if (after_tile && !after_tile())
+        add_up(grams, tile_grams(tile_features(crop(image, tile.padded), tile), weights, tile));
+        if (after_tile && !after_tile(tile))
             return false;
     }
     return true;
+}
+
+std::vector<torch::Tensor> ScaleLoss::tile_grams(const std::vector<torch::Tensor> &features,
+                                                 const std::vector<torch::Tensor> &weights, const Tile &tile) const {
+    std::vector<torch::Tensor> grams;
+    for (size_t i = 0; i < style_positions_.size(); ++i)
+        grams.push_back(gram_matrix(guided(features[i], weights, i, tile)));
+    return grams;
 }
 
 torch::Tensor ScaleLoss::tv_term(const torch::Tensor &candidate) const {
@@ -182,22 +192,46 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
                                const TileCallback &between_tiles) const {
     const torch::Tensor image = candidate.detach();
     const int count = static_cast<int>(tiles_.size());
-    const int passes = style_positions_.empty() ? 1 : 2;
-    const double work = padded_pixels(tiles_) * (passes == 2 ? 1 + kGramPassCost : 1);
+    const bool gram_pass = !style_positions_.empty();
+    const int passes = gram_pass ? 2 : 1;
+    const double work = tiled_evaluation_work(tiles_, gram_pass);
     int done = 0;
     double work_done = 0;
-    const auto tile_done = [&] {
-        const bool gram_pass = passes == 2 && done < count;
-        work_done += static_cast<double>(tiles_[static_cast<size_t>(done % count)].padded.area()) *
-                     (gram_pass ? kGramPassCost : 1);
+    const auto tile_done = [&](const Tile &tile, double cost) {
+        work_done += static_cast<double>(tile.padded.area()) * cost;
         ++done;
         return !between_tiles || between_tiles(done, passes * count, work_done / work);
     };
+    // A tile's input and what its forward pass gave, with autograd history.
+    struct TileForward {
+        torch::Tensor input;
+        std::vector<torch::Tensor> features, grams;
+    };
+    const auto forward = [&](const Tile &tile) {
+        TileForward pass;
+        pass.input = crop(image, tile.padded).clone().requires_grad_(true);
+        pass.features = tile_features(pass.input, tile);
+        return pass;
+    };
 
-    // Pass 1, without autograd: the candidate's Gram matrices are sums over positions, so over tiles.
+    // Pass 1, the Gram pass: the candidate's Gram matrices are sums over positions, so over tiles. Every tile but
+    // the largest runs without autograd; the largest runs last and keeps its graph, which pass 2 then runs
+    // backward without a second forward.
+    const size_t kept = largest_tile(tiles_);
     std::vector<torch::Tensor> grams;
-    if (!style_positions_.empty() && !tiled_grams(image, tiles_, guides_, grams, tile_done))
-        return false;
+    TileForward kept_pass;
+    if (gram_pass) {
+        std::vector<Tile> others = tiles_;
+        others.erase(others.begin() + static_cast<std::ptrdiff_t>(kept));
+        const auto gram_pass_done = [&](const Tile &tile) { return tile_done(tile, kGramPassCost); };
+        if (!tiled_grams(image, others, guides_, grams, gram_pass_done))
+            return false;
+        kept_pass = forward(tiles_[kept]);
+        kept_pass.grams = tile_grams(kept_pass.features, guides_, tiles_[kept]);
+        add_up(grams, kept_pass.grams);
+        if (!gram_pass_done(tiles_[kept]))
+            return false;
+    }
     // The style loss is not a sum over tiles, but its gradient is: d/dG of mean((G - A)^2) / v is
     // 2 (G - A) / (d^2 v), so a tile whose Gram is G_t contributes exactly the gradient of sum(M * G_t) with that M.
     torch::Tensor style = torch::zeros({}, image.options());
@@ -211,8 +245,9 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
                                (2 * style_layer_weight_[i] * guide_scale_[i] / (d * d * style_volume_[i])));
     }
 
-    // Pass 2: forward and backward per tile. The content loss is a mean over positions: a sum per tile over the
-    // whole map's count. Halo pixels get gradient from several tiles, which add up as in the untiled graph.
+    // Pass 2: backward per tile, the kept tile first (its graph is the one alive), then forward and backward for
+    // each other tile. The content loss is a mean over positions: a sum per tile over the whole map's count. Halo
+    // pixels get gradient from several tiles, which add up as in the untiled graph.
     // The last step's gradient is written over: an image-sized block allocated at every step would land among the
     // tiles' freed activations and grow the heap.
     if (gradient.defined() && gradient.sizes() == image.sizes())
@@ -220,20 +255,24 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
     else
         gradient = torch::zeros_like(image);
     torch::Tensor content = torch::zeros({}, image.options());
-    for (int t = 0; t < count; ++t) {
-        const Tile &tile = tiles_[static_cast<size_t>(t)];
-        const torch::Tensor x = crop(image, tile.padded).clone().requires_grad_(true);
-        const std::vector<torch::Tensor> features = tile_features(x, tile);
-        const torch::Tensor tile_content = (features.back() - content_targets_[static_cast<size_t>(t)]).pow(2).sum() /
-                                           content_count_;
+    std::vector<size_t> order{kept};
+    for (size_t t = 0; t < tiles_.size(); ++t)
+        if (t != kept)
+            order.push_back(t);
+    for (size_t t : order) {
+        const Tile &tile = tiles_[t];
+        const bool was_kept = gram_pass && t == kept;
+        TileForward pass = was_kept ? std::move(kept_pass) : forward(tile);
+        if (!was_kept)
+            pass.grams = tile_grams(pass.features, guides_, tile);
+        const torch::Tensor tile_content =
+            (pass.features.back() - content_targets_[t]).pow(2).sum() / content_count_;
         torch::Tensor surrogate = options_.content_weight * tile_content;
-        for (size_t i = 0; i < gram_weights.size(); ++i) {
-            const torch::Tensor gram = gram_matrix(guided(features[i], guides_, i, tile));
-            surrogate = surrogate + options_.style_weight * (gram_weights[i] * gram).sum();
-        }
-        crop(gradient, tile.padded).add_(gradient_of(surrogate, x));
+        for (size_t i = 0; i < gram_weights.size(); ++i)
+            surrogate = surrogate + options_.style_weight * (gram_weights[i] * pass.grams[i]).sum();
+        crop(gradient, tile.padded).add_(gradient_of(surrogate, pass.input));
         content = content + tile_content.detach();
-        if (!tile_done())
+        if (!tile_done(tile, was_kept ? 1 - kGramPassCost : 1))
             return false;
     }
 

@@ -28,7 +28,8 @@ struct ScaleStyle {
 };
 
 // Called between tiles with the tile evaluations done, their count, and the share of the evaluation's work done
-// (each tile weighed by its padded pixels, a Gram pass's by kGramPassCost of them); returning false abandons it.
+// (tiled_evaluation_work(): each tile weighed by its padded pixels, a Gram pass's by kGramPassCost of them, the
+// kept tile's backward by the rest); returning false abandons it.
 using TileCallback = std::function<bool(int done, int count, double share)>;
 
 class ScaleLoss {
@@ -59,7 +60,10 @@ private:
     // map per style layer, or none), added up tile by tile; false when `after_tile` asked to stop.
     bool tiled_grams(const torch::Tensor &image, const std::vector<Tile> &tiles,
                      const std::vector<torch::Tensor> &weights, std::vector<torch::Tensor> &grams,
-                     const std::function<bool()> &after_tile = {}) const;
+                     const std::function<bool(const Tile &)> &after_tile = {}) const;
+    // The Gram matrix of each style layer of one tile's `features`, weighted as in tiled_grams().
+    std::vector<torch::Tensor> tile_grams(const std::vector<torch::Tensor> &features,
+                                          const std::vector<torch::Tensor> &weights, const Tile &tile) const;
     // `features` of style layer `i` on `tile` weighted by that layer's map in `weights` (one per style layer, or none:
     // then `features` as they are).
     torch::Tensor guided(const torch::Tensor &features, const std::vector<torch::Tensor> &weights, size_t i,

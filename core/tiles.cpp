@@ -43,6 +43,20 @@ double padded_pixels(const std::vector<Tile> &tiles) {
     return pixels;
 }
 
+size_t largest_tile(const std::vector<Tile> &tiles) {
+    const auto largest = std::max_element(tiles.begin(), tiles.end(), [](const Tile &a, const Tile &b) {
+        return a.padded.area() < b.padded.area();
+    });
+    return static_cast<size_t>(largest - tiles.begin());
+}
+
+double tiled_evaluation_work(const std::vector<Tile> &tiles, bool gram_pass) {
+    const double pixels = padded_pixels(tiles);
+    if (!gram_pass)
+        return pixels;
+    return pixels + kGramPassCost * (pixels - static_cast<double>(tiles[largest_tile(tiles)].padded.area()));
+}
+
 int padded_side(int interior_side) { return interior_side + 2 * kTileHalo; }
 
 FeatureSpan interior_features(int interior_begin, int interior_end, int padded_begin, int stride) {

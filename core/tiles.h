@@ -21,7 +21,8 @@ constexpr int kTileHalo = 80;
 // this share of the second: a backward that computes no weight gradients (the network's weights are constants)
 // costs about what its forward does. On an idle AMD EPYC, the tiled steps of neural-style-benchmark --large took
 // 1.62x (2560x1600, 6 tiles) and 1.54x (4096x4096, 49 tiles) the untiled step's time per pixel of their padded tiles
-// (2026-12-01); a third, as counted before, gave 1.33.
+// (2026-12-01); a third, as counted before, gave 1.33. The Gram pass keeps the graph of its last tile, the largest,
+// so that tile's second pass is its backward alone (tiled_evaluation_work()).
 constexpr double kGramPassCost = 0.5;
 
 struct Rect {
@@ -40,6 +41,13 @@ std::vector<Tile> tile_layout(Size image, int max_side);
 
 // The pixels the network runs over for `tiles`: their padded rectangles, halos counted as often as they are read.
 double padded_pixels(const std::vector<Tile> &tiles);
+
+// The largest of `tiles` by padded pixels (the first of equals): the one whose Gram pass keeps its graph.
+size_t largest_tile(const std::vector<Tile> &tiles);
+
+// One tiled evaluation's work in pixels of a forward and backward pass: each tile's padded pixels, and with a Gram
+// pass kGramPassCost more of them for every tile but the largest, whose forward serves both passes.
+double tiled_evaluation_work(const std::vector<Tile> &tiles, bool gram_pass);
 
 // The padded tile's side for an interior side: what memory is sized by.
 int padded_side(int interior_side);

@@ -168,6 +168,9 @@ TEST(RunPlan, TimeEstimateCountsEveryStepsPixelsAtTheLibTorchsPace) {
     const ns::RunPlan tiled = ns::plan_run({1000, 500}, {500, 500}, options, false);
     ASSERT_GT(tiled.scales[0].tiles, 1);
     EXPECT_GT(ns::estimated_seconds(tiled, false, 2), (1 + ns::kGramPassCost) * ns::estimated_seconds(whole, false, 2));
+    const std::vector<ns::Tile> tiles = ns::tile_layout({1000, 500}, tiled.scales[0].tile_side);
+    EXPECT_DOUBLE_EQ(ns::estimated_seconds(tiled, false, 2),
+                     10 * ns::tiled_evaluation_work(tiles, true) / 1e6 * pace / 2);
 }
 
 TEST(ByteSize, ParsesWhatUsersType) {

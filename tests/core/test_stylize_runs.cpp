@@ -317,13 +317,15 @@ TEST_F(Stylize, TiledRunEqualsUntiledRun) {
 }
 
 // Within a tiled step, progress counts each tile by its padded pixels, and the Gram pass at kGramPassCost of the
-// second pass: when the Gram pass is done, that share of the step's work is.
+// second pass: when the Gram pass is done, that share of the step's work (tiled_evaluation_work()) is.
 TEST_F(Stylize, ProgressBetweenTilesCountsTheGramPassAtItsCost) {
     ns::StyleOptions options = small_options(2);
     options.max_size = 0;
     options.tile_size = 96;
     const StylizeResult r = run(pattern_image(272, 208, 0), pattern_image(160, 200, 5), options);
-    const double gram_pass_share = ns::kGramPassCost / (1 + ns::kGramPassCost);
+    const std::vector<ns::Tile> tiles = ns::tile_layout({272, 208}, 96);
+    const double gram_pass_share =
+        ns::kGramPassCost * ns::padded_pixels(tiles) / ns::tiled_evaluation_work(tiles, true);
     double last = 0;
     int checked = 0;
     for (const ns::StepReport &report : r.reports) {

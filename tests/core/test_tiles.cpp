@@ -50,6 +50,19 @@ TEST(TileLayout, OneTileWhenTheImageFits) {
     EXPECT_EQ(tiles[0].padded.height, 120);
 }
 
+TEST(TileLayout, TheLargestTileTakesOneForwardFewer) {
+    // 288x224 in 96 px tiles: 3 x 3, the middle one has halos on all four sides.
+    const std::vector<ns::Tile> tiles = ns::tile_layout({288, 224}, 96);
+    ASSERT_EQ(tiles.size(), 9u);
+    EXPECT_EQ(ns::largest_tile(tiles), 4u);
+    const double pixels = ns::padded_pixels(tiles), largest = static_cast<double>(tiles[4].padded.area());
+    EXPECT_DOUBLE_EQ(ns::tiled_evaluation_work(tiles, false), pixels);
+    EXPECT_DOUBLE_EQ(ns::tiled_evaluation_work(tiles, true), pixels + ns::kGramPassCost * (pixels - largest));
+    // One tile: its forward serves both passes, so a Gram pass adds nothing.
+    const std::vector<ns::Tile> one = ns::tile_layout({200, 120}, 256);
+    EXPECT_DOUBLE_EQ(ns::tiled_evaluation_work(one, true), 200.0 * 120);
+}
+
 TEST(TileLayout, HaloCoversConv5ReceptiveField) {
     // 156 px at conv5_1 (VGG19), half to each side, on the alignment grid.
     EXPECT_GE(ns::kTileHalo, 78);
@@ -205,8 +218,12 @@ TEST_F(TiledLoss, StopsBetweenTiles) {
     }));
     ASSERT_EQ(calls.size(), 3u);
     EXPECT_EQ(calls.back(), std::make_pair(3, 2 * 9)); // two passes over nine tiles
-    EXPECT_LT(last_share, 3.0 / 9 * ns::kGramPassCost / (1 + ns::kGramPassCost))
-        << "the top row has no halo above: fewer pixels";
+    // The Gram pass begins with the top row (the largest tile, in the middle, comes last), at its padded pixels.
+    const std::vector<ns::Tile> tiles = ns::tile_layout({288, 224}, 96);
+    double top_row = 0;
+    for (size_t t = 0; t < 3; ++t)
+        top_row += static_cast<double>(tiles[t].padded.area());
+    EXPECT_NEAR(last_share, ns::kGramPassCost * top_row / ns::tiled_evaluation_work(tiles, true), 1e-12);
 }
 
 } // namespace
