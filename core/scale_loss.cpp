@@ -211,6 +211,7 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
         TileForward pass;
         pass.input = crop(image, tile.padded).clone().requires_grad_(true);
         pass.features = tile_features(pass.input, tile);
+        pass.grams = tile_grams(pass.features, guides_, tile);
         return pass;
     };
 
@@ -227,7 +228,6 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
         if (!tiled_grams(image, others, guides_, grams, gram_pass_done))
             return false;
         kept_pass = forward(tiles_[kept]);
-        kept_pass.grams = tile_grams(kept_pass.features, guides_, tiles_[kept]);
         add_up(grams, kept_pass.grams);
         if (!gram_pass_done(tiles_[kept]))
             return false;
@@ -263,8 +263,6 @@ bool ScaleLoss::evaluate_tiled(const torch::Tensor &candidate, Losses &losses, t
         const Tile &tile = tiles_[t];
         const bool was_kept = gram_pass && t == kept;
         TileForward pass = was_kept ? std::move(kept_pass) : forward(tile);
-        if (!was_kept)
-            pass.grams = tile_grams(pass.features, guides_, tile);
         const torch::Tensor tile_content =
             (pass.features.back() - content_targets_[t]).pow(2).sum() / content_count_;
         torch::Tensor surrogate = options_.content_weight * tile_content;
