@@ -61,7 +61,8 @@ double cpu_core_seconds_per_megapixel_step();
 constexpr double kCpuCoreSecondsPerMegapixelStep = 45;
 // LibTorch 2 (Debian 13's 2.6, which GIMP 3 users run) takes this share of that time: on the same idle EPYC, back to
 // back, the default run of the Autumn wallpaper (2560x1600) in the style of Cascade (3840x2160) took 593 s at
-// --max-size 1024 and 342 s at 512 on 2.6, 855 and 493 s on 1.13: 0.69x both (2026-12-02).
+// --max-size 1024 and 342 s at 512 on 2.6, 855 and 493 s on 1.13: 0.69x both (2026-12-02). On an EPYC with AVX-512
+// the two ran at one pace (the same run at full size: 1086 s on 2.6, 1117 s on 1.13), both far under this estimate.
 constexpr double kCpuTimeShareOnLibTorch2 = 0.7;
 
 // Fewest L-BFGS pairs a fine scale keeps (jcjohnson/neural-style uses 5 at its largest sizes).
