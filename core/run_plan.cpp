@@ -55,6 +55,8 @@ std::uint64_t pass_bytes(long long pixels) {
     return static_cast<std::uint64_t>(bytes_per_pixel * pixels);
 }
 
+std::uint64_t base_bytes() { return kBaseBytes + (kBuiltWithLibTorch2 ? kHugePageRoundingBytes : 0); }
+
 std::uint64_t tiled_heap_bytes(long long pixels) { return static_cast<std::uint64_t>(kTiledBytesPerPixel * pixels); }
 
 std::vector<Size> scale_sizes(Size final_size, const StyleOptions &options) {
@@ -79,11 +81,11 @@ bool fit_scale(ScalePlan &scale, const StyleOptions &options, std::uint64_t host
     const long long style_pixels = static_cast<long long>(scale.style_size.width) * scale.style_size.height;
     const int longest = std::max(scale.size.width, scale.size.height);
     for (int history : histories(options, scale.steps)) {
-        const std::uint64_t resident = kBaseBytes + host_bytes +
+        const std::uint64_t resident = base_bytes() + host_bytes +
                                        static_cast<std::uint64_t>(resident_bytes_per_pixel(options, history) * pixels);
         // The style's Gram matrices are gathered once, before the optimizer's state exists: forward only, about a
         // third of a backward pass's memory.
-        const auto whole = std::max(resident + pass_bytes(pixels), kBaseBytes + pass_bytes(style_pixels) / 3);
+        const auto whole = std::max(resident + pass_bytes(pixels), base_bytes() + pass_bytes(style_pixels) / 3);
         const bool whole_allowed = options.tile_size <= 0 || options.tile_size >= longest;
         if (whole_allowed && whole <= limit) {
             scale = {scale.size, scale.style_size, scale.steps, 0, 1, history, whole};

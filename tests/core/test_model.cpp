@@ -15,6 +15,7 @@
 #include <ATen/ATen.h>
 #include <torch/cuda.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -373,6 +374,13 @@ TEST(Device, CudaWithoutAGpuIsAStyleError) {
         EXPECT_NE(std::string(e.what()).find("cuda"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("cpu"), std::string::npos) << e.what();
     }
+}
+
+TEST(Device, LibTorchIsAskedForHugePagesBeforeItAllocates) {
+    // device.cpp sets it while the program starts, before main(): LibTorch 2 reads it once, at its first allocation.
+    const char *value = std::getenv("THP_MEM_ALLOC_ENABLE");
+    ASSERT_NE(value, nullptr);
+    EXPECT_STREQ(value, "1");
 }
 
 } // namespace
