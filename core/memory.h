@@ -39,9 +39,9 @@ constexpr double kTiledBytesPerPixel = 150;
 // LibTorch's own working memory and the VGG19 weights (52 MB): the peak of a run on a tiny image (a 64x64 step
 // of the CLI: 315 MB).
 constexpr std::uint64_t kBaseBytes = 300ull << 20;
-// LibTorch 2 serves its blocks of 2 MiB and more from huge pages (device.cpp), whole 2 MiB pages each: up to 2 MiB
-// more for each of a pass's 50 or so live blocks. The default run at 512 px (Autumn, Cascade) peaked at 1.27 GB on
-// 2.6 with them and 1.20 GB without, against a plan of 1.28 GB that did not count them (2026-12-02).
+// LibTorch 2.2 and later serve their blocks of 2 MiB and more from huge pages (device.cpp), whole 2 MiB pages each:
+// up to 2 MiB more for each of a pass's 50 or so live blocks. The default run at 512 px (Autumn, Cascade) peaked at
+// 1.27 GB on 2.6 with them and 1.20 GB without, against a plan of 1.28 GB that did not count them (2026-12-02).
 constexpr std::uint64_t kHugePageRoundingBytes = 100ull << 20;
 
 // "5.1 GB", "800 MB", "1.5 MB": for messages (and a download's progress and rate), two digits at least.

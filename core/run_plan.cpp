@@ -17,6 +17,8 @@ namespace {
 // LibTorch 2 (Debian 13's 2.6) needs less memory and time than 1.13 for the same pass; see the shares in memory.h
 // and run_plan.h.
 constexpr bool kBuiltWithLibTorch2 = TORCH_VERSION_MAJOR >= 2;
+// LibTorch 2.2 and later take their large blocks in huge pages when asked (device.cpp).
+constexpr bool kHugePages = TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 2);
 
 // Tiles smaller than this spend most of their time on the halo (a 256 px interior reads 416 px: 2.6x the pixels).
 constexpr int kMinTileSide = 256;
@@ -55,7 +57,7 @@ std::uint64_t pass_bytes(long long pixels) {
     return static_cast<std::uint64_t>(bytes_per_pixel * pixels);
 }
 
-std::uint64_t base_bytes() { return kBaseBytes + (kBuiltWithLibTorch2 ? kHugePageRoundingBytes : 0); }
+std::uint64_t base_bytes() { return kBaseBytes + (kHugePages ? kHugePageRoundingBytes : 0); }
 
 std::uint64_t tiled_heap_bytes(long long pixels) { return static_cast<std::uint64_t>(kTiledBytesPerPixel * pixels); }
 
