@@ -78,7 +78,8 @@ json child_large_step(const Args &args, const ChildInputs &inputs) {
     const Vgg19Features vgg(inputs.weights, device);
     torch::Tensor content_scaled = imagenet_normalize(resize_rgb(content_rgb, scale.size));
     const torch::Tensor style_scaled = imagenet_normalize(resize_rgb(style_rgb, scale.style_size));
-    const ScaleLoss loss(vgg, options, content_scaled, {}, {{style_scaled, {}, 1.0}}, scale.tile_side);
+    const ScaleLoss loss(vgg, options, content_scaled, {}, {{style_scaled, {}, 1.0}}, scale.tile_side,
+                         [&] { keep_setup_within_plan(device, scale); });
     torch::Tensor candidate = content_scaled.clone();
     content_scaled = torch::Tensor();
     const std::vector<torch::Tensor> state = lbfgs_state_stand_in(candidate, scale.lbfgs_history);

@@ -89,6 +89,11 @@ void keep_within_plan(torch::Device device, const ScalePlan &scale) {
         release_freed_memory(device);
 }
 
+void keep_setup_within_plan(torch::Device device, const ScalePlan &scale) {
+    if (scale.tiles > 1 && resident_bytes() > scale.peak_bytes - heap_allowance(scale) - tile_forward_bytes(scale))
+        release_freed_memory(device);
+}
+
 std::uint64_t resident_bytes() {
     std::ifstream statm("/proc/self/statm");
     std::uint64_t size = 0, resident = 0;

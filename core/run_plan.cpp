@@ -86,7 +86,7 @@ bool fit_scale(ScalePlan &scale, const StyleOptions &options, std::uint64_t host
         const std::uint64_t resident = base_bytes() + host_bytes +
                                        static_cast<std::uint64_t>(resident_bytes_per_pixel(options, history) * pixels);
         // The style's Gram matrices are gathered once, before the optimizer's state exists: forward only, about a
-        // third of a backward pass's memory.
+        // third of a backward pass's memory (tile_forward_bytes() counts the same).
         const auto whole = std::max(resident + pass_bytes(pixels), base_bytes() + pass_bytes(style_pixels) / 3);
         const bool whole_allowed = options.tile_size <= 0 || options.tile_size >= longest;
         if (whole_allowed && whole <= limit) {
@@ -96,11 +96,15 @@ bool fit_scale(ScalePlan &scale, const StyleOptions &options, std::uint64_t host
         const int first_side = options.tile_size > 0 ? options.tile_size : std::min(longest, 4096);
         const int smallest_side = std::min(first_side, kMinTileSide);
         for (int side = first_side / kTileAlign * kTileAlign; side >= smallest_side; side -= 2 * kTileAlign) {
-            const long long padded = static_cast<long long>(padded_side(side)) * padded_side(side);
-            const std::uint64_t peak = resident + pass_bytes(padded) + tiled_heap_bytes(pixels);
+            // One tile's pass is alive at a time, and the layout spreads the image evenly over its tiles, so the
+            // largest is often well under side x side: at 2560x1600 a 1056 px side gives tiles of 1024x880 padded,
+            // 0.61x of the square.
+            const std::vector<Tile> tiles = tile_layout(scale.size, side);
+            const std::uint64_t peak =
+                resident + pass_bytes(tiles[largest_tile(tiles)].padded.area()) + tiled_heap_bytes(pixels);
             if (peak <= limit) {
-                const int tiles = static_cast<int>(tile_layout(scale.size, side).size());
-                scale = {scale.size, scale.style_size, scale.steps, side, tiles, history, peak};
+                const int count = static_cast<int>(tiles.size());
+                scale = {scale.size, scale.style_size, scale.steps, side, count, history, peak};
                 return true;
             }
         }
@@ -132,6 +136,12 @@ std::vector<int> step_shares(int steps, int scale_count) {
 
 std::uint64_t heap_allowance(const ScalePlan &scale) {
     return scale.tiles > 1 ? tiled_heap_bytes(static_cast<long long>(scale.size.width) * scale.size.height) : 0;
+}
+
+std::uint64_t tile_forward_bytes(const ScalePlan &scale) {
+    const int side = scale.tile_side > 0 ? scale.tile_side : std::max(scale.size.width, scale.size.height);
+    const std::vector<Tile> tiles = tile_layout(scale.size, side);
+    return pass_bytes(tiles[largest_tile(tiles)].padded.area()) / 3;
 }
 
 double step_work(const ScalePlan &scale) {

@@ -39,6 +39,10 @@ RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cud
 // the image); 0 for a scale evaluated whole.
 std::uint64_t heap_allowance(const ScalePlan &scale);
 
+// What one forward pass without gradients over `scale`'s largest tile takes: a third of its pass (as the plan counts
+// the style's Gram pass of a whole scale).
+std::uint64_t tile_forward_bytes(const ScalePlan &scale);
+
 // The pixels one step of `scale` runs the network over, as a measure of its cost: the image, or its tiles with
 // their halos and the Gram pass's forwards (tiled_evaluation_work()). Progress and the time estimate both count
 // with it.

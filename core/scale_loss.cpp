@@ -50,7 +50,8 @@ torch::Tensor gradient_of(const torch::Tensor &value, const torch::Tensor &input
 } // namespace
 
 ScaleLoss::ScaleLoss(const Vgg19Features &vgg, const StyleOptions &options, const torch::Tensor &content,
-                     const torch::Tensor &guide, const std::vector<ScaleStyle> &styles, int max_tile_side)
+                     const torch::Tensor &guide, const std::vector<ScaleStyle> &styles, int max_tile_side,
+                     const std::function<void()> &between_setup_tiles)
     : vgg_(vgg), options_(options), max_tile_side_(max_tile_side) {
     for (int i = 0; i < kStyleLayerCount; ++i) {
         if (options.style_layer_weights[i] <= 0 || options.style_weight <= 0)
@@ -80,19 +81,27 @@ ScaleLoss::ScaleLoss(const Vgg19Features &vgg, const StyleOptions &options, cons
 
     // Targets never take part in backward; NoGradGuard rather than InferenceMode keeps them usable in it.
     torch::NoGradGuard no_grad;
-    for (const Tile &tile : tiles_)
+    for (const Tile &tile : tiles_) {
         content_targets_.push_back(tile_features(crop(content, tile.padded), tile).back().contiguous());
+        if (between_setup_tiles)
+            between_setup_tiles();
+    }
     if (!style_positions_.empty())
-        blend_style_grams(styles);
+        blend_style_grams(styles, between_setup_tiles);
 }
 
-void ScaleLoss::blend_style_grams(const std::vector<ScaleStyle> &styles) {
+void ScaleLoss::blend_style_grams(const std::vector<ScaleStyle> &styles, const std::function<void()> &between_tiles) {
+    const auto after_tile = [&](const Tile &) {
+        if (between_tiles)
+            between_tiles();
+        return true;
+    };
     for (const ScaleStyle &style : styles) {
         std::vector<torch::Tensor> weights, grams;
         if (style.weight.defined())
             for (int position : style_positions_)
                 weights.push_back(feature_weight(style.weight, position));
-        tiled_grams(style.image, tiles_of(style.image), weights, grams);
+        tiled_grams(style.image, tiles_of(style.image), weights, grams, after_tile);
         for (size_t i = 0; i < style_positions_.size(); ++i) {
             // Gram matrices are sums over positions: a style of another size is brought to the candidate's count,
             // so that the seed's loss (which stretches the style to the content's shape) keeps its scale.

@@ -39,9 +39,11 @@ public:
     // matrices sum over positions weighted by it and are brought back to the whole map's count, so a white guide
     // is no guide, and where it is black no style loss pulls. The target Gram matrices are the styles' blended by
     // their shares; each style may have a size of its own. Tiles are used when `max_tile_side` is smaller than the
-    // content's longest side (0: never); the styles' Gram matrices are gathered tile-wise alike.
+    // content's longest side (0: never); the styles' Gram matrices are gathered tile-wise alike, and
+    // `between_setup_tiles` is called after each of these tiles (stylize() keeps the heap within the plan there).
     ScaleLoss(const Vgg19Features &vgg, const StyleOptions &options, const torch::Tensor &content,
-              const torch::Tensor &guide, const std::vector<ScaleStyle> &styles, int max_tile_side);
+              const torch::Tensor &guide, const std::vector<ScaleStyle> &styles, int max_tile_side,
+              const std::function<void()> &between_setup_tiles = {});
 
     // The losses at `candidate` and their gradient with respect to it (same shape; a `gradient` of that shape may
     // be written over in place). False when `between_tiles` asked to stop: `losses` and `gradient` are then unset.
@@ -69,7 +71,7 @@ private:
     torch::Tensor guided(const torch::Tensor &features, const std::vector<torch::Tensor> &weights, size_t i,
                          const Tile &tile) const;
     // The blend of the styles' Gram matrices, each brought to the candidate's number of positions.
-    void blend_style_grams(const std::vector<ScaleStyle> &styles);
+    void blend_style_grams(const std::vector<ScaleStyle> &styles, const std::function<void()> &between_tiles);
     // The tiles of `image` at this loss's tile size (one tile when untiled).
     std::vector<Tile> tiles_of(const torch::Tensor &image) const;
     torch::Tensor tv_term(const torch::Tensor &candidate) const;

@@ -267,7 +267,7 @@ RgbaImage run(const RgbaImage &content, const std::vector<RgbaImage> &styles, co
         }
         const ScaleLoss loss(vgg, options, content_scaled,
                              guide.defined() ? upload(resize_weight(guide, scale.size), device) : torch::Tensor(),
-                             scaled_styles, scale.tile_side);
+                             scaled_styles, scale.tile_side, [&] { keep_setup_within_plan(device, scale); });
         scaled_styles.clear();
 
         if (!candidate.defined()) {

@@ -57,8 +57,6 @@ double tiled_evaluation_work(const std::vector<Tile> &tiles, bool gram_pass) {
     return pixels + kGramPassCost * (pixels - static_cast<double>(tiles[largest_tile(tiles)].padded.area()));
 }
 
-int padded_side(int interior_side) { return interior_side + 2 * kTileHalo; }
-
 FeatureSpan interior_features(int interior_begin, int interior_end, int padded_begin, int stride) {
     // Begins are multiples of kTileAlign, so of every stride; each pool floors, so the whole image's feature map
     // ends at floor(end / stride), and an interior ending inside the image ends on a multiple of kTileAlign.

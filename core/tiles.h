@@ -49,9 +49,6 @@ size_t largest_tile(const std::vector<Tile> &tiles);
 // pass kGramPassCost more of them for every tile but the largest, whose forward serves both passes.
 double tiled_evaluation_work(const std::vector<Tile> &tiles, bool gram_pass);
 
-// The padded tile's side for an interior side: what memory is sized by.
-int padded_side(int interior_side);
-
 // The features of `tile`'s interior inside the padded tile's feature map of a layer with the given stride, as
 // [begin, end) along one axis: the halo's features are cropped away before any loss.
 struct FeatureSpan {

@@ -103,6 +103,29 @@ TEST(RunPlan, LargeScalesAreTiledWithinTheLimit) {
     EXPECT_EQ(ns::heap_allowance(plan.scales.front()), 0u);
 }
 
+TEST(RunPlan, ATiledScalesMemoryIsThatOfItsLargestTile) {
+    // 1280 and 1568 px sides both cut 2560x1600 into four 1280x800 interiors (1360x880 with their halos): one tile's
+    // pass is alive at a time, so both plan the same memory; a 1024 px side cuts it into six smaller ones, and plans
+    // less.
+    const auto finest_with_side = [](int side) {
+        ns::StyleOptions options = defaults_with_limit(64 * GiB);
+        options.scales = 1;
+        options.tile_size = side;
+        return ns::plan_run({2560, 1600}, {1200, 900}, options, false).scales.back();
+    };
+    const ns::ScalePlan at1280 = finest_with_side(1280), at1568 = finest_with_side(1568);
+    const ns::ScalePlan at1024 = finest_with_side(1024);
+    EXPECT_EQ(at1280.tiles, 4);
+    EXPECT_EQ(at1568.tiles, 4);
+    EXPECT_EQ(at1280.peak_bytes, at1568.peak_bytes);
+    EXPECT_EQ(at1024.tiles, 6);
+    EXPECT_LT(at1024.peak_bytes, at1280.peak_bytes);
+    // The setup's forwards are a tile's too, and leave room under the line a step's tiles keep to.
+    EXPECT_EQ(ns::tile_forward_bytes(at1280), ns::tile_forward_bytes(at1568));
+    EXPECT_LT(ns::tile_forward_bytes(at1024), ns::tile_forward_bytes(at1280));
+    EXPECT_LT(ns::tile_forward_bytes(at1280) + ns::heap_allowance(at1280), at1280.peak_bytes / 2);
+}
+
 TEST(RunPlan, ARunThatCannotFitIsRefusedWithTheLimitNamed) {
     try {
         ns::plan_run({8192, 8192}, {512, 512}, defaults_with_limit(600ull << 20), false);

@@ -203,6 +203,18 @@ TEST_F(TiledLoss, TwoEqualStylesBlendedAreOneStyle) {
     EXPECT_GT(relative(c.losses.style, a.losses.style), 1e-3);
 }
 
+TEST_F(TiledLoss, TheSetupCallsBackAfterEachOfItsTiles) {
+    // The content's targets over its nine tiles, then each style's Gram matrices over its own: 200x200 in 96 px
+    // tiles is nine more, 80x80 fits in one.
+    int calls = 0;
+    const ns::ScaleLoss loss(*vgg_, ns::default_preset(), normalized(288, 224, 0), {},
+                             {{normalized(200, 200, 1), {}, 0.5}, {normalized(80, 80, 2), {}, 0.5}}, 96,
+                             [&] { ++calls; });
+    EXPECT_EQ(ns::tile_layout({200, 200}, 96).size(), 9u);
+    EXPECT_EQ(calls, 9 + 9 + 1);
+    EXPECT_EQ(loss.tile_count(), 9);
+}
+
 TEST_F(TiledLoss, StopsBetweenTiles) {
     const torch::Tensor content = normalized(288, 224, 0);
     const ns::ScaleLoss loss(*vgg_, ns::default_preset(), content, {}, {{normalized(200, 200, 1), {}, 1.0}}, 96);
