@@ -34,7 +34,8 @@ constexpr double kBackwardShareOnLibTorch2 = 0.85;
 // peaked 1.0 GB over the plan without this, 4096x4096 in 49 tiles 2.5 GB over (250 and 150 bytes per pixel).
 // Handing the free pages back between steps (release_freed_memory) halves it: three steps of the command line at
 // 2560x1600 under 8 GB peaked at 5.65 GB with it and 6.57 GB without, 130 bytes per pixel over the live set left.
-// It is also the line past which the heap's free pages go back, before a step or a tile (keep_within_plan).
+// It is also the line past which the heap's free pages go back, before a step or a tile (keep_within_plan; a tiled
+// setup keeps one tile's forward under it, keep_setup_within_plan).
 constexpr double kTiledBytesPerPixel = 150;
 // LibTorch's own working memory and the VGG19 weights (52 MB): the peak of a run on a tiny image (a 64x64 step
 // of the CLI: 315 MB).
