@@ -42,6 +42,14 @@ void keep_freed_memory() {
 // unless the environment already says otherwise. LibTorch 1.13 has no such switch and ignores it.
 const bool huge_pages_requested = setenv("THP_MEM_ALLOC_ENABLE", "1", /*overwrite=*/0) == 0;
 
+// The line under which a scale's live tensors and one pass fit: the plan's peak less its heap_allowance().
+std::uint64_t plan_line(const ScalePlan &scale) { return scale.peak_bytes - heap_allowance(scale); }
+
+void release_freed_memory_above(torch::Device device, std::uint64_t line) {
+    if (resident_bytes() > line)
+        release_freed_memory(device);
+}
+
 } // namespace
 
 torch::Device select_device(DeviceChoice choice) {
@@ -85,13 +93,12 @@ void release_freed_memory(torch::Device device) {
 }
 
 void keep_within_plan(torch::Device device, const ScalePlan &scale) {
-    if (resident_bytes() > scale.peak_bytes - heap_allowance(scale))
-        release_freed_memory(device);
+    release_freed_memory_above(device, plan_line(scale));
 }
 
 void keep_setup_within_plan(torch::Device device, const ScalePlan &scale) {
-    if (scale.tiles > 1 && resident_bytes() > scale.peak_bytes - heap_allowance(scale) - tile_forward_bytes(scale))
-        release_freed_memory(device);
+    if (scale.tiles > 1)
+        release_freed_memory_above(device, plan_line(scale) - tile_forward_bytes(scale));
 }
 
 std::uint64_t resident_bytes() {

@@ -57,6 +57,13 @@ std::uint64_t pass_bytes(long long pixels) {
     return static_cast<std::uint64_t>(bytes_per_pixel * pixels);
 }
 
+// A forward pass without gradients (the style's Gram matrices, a tiled setup's tiles) keeps no activations for a
+// backward pass: about a third of a pass's memory.
+std::uint64_t forward_bytes(long long pixels) { return pass_bytes(pixels) / 3; }
+
+// One tile's pass is alive at a time, so a tiled evaluation's memory is that of its largest tile with its halos.
+long long largest_padded_area(const std::vector<Tile> &tiles) { return tiles[largest_tile(tiles)].padded.area(); }
+
 std::uint64_t base_bytes() { return kBaseBytes + (kHugePages ? kHugePageRoundingBytes : 0); }
 
 std::uint64_t tiled_heap_bytes(long long pixels) { return static_cast<std::uint64_t>(kTiledBytesPerPixel * pixels); }
@@ -85,9 +92,8 @@ bool fit_scale(ScalePlan &scale, const StyleOptions &options, std::uint64_t host
     for (int history : histories(options, scale.steps)) {
         const std::uint64_t resident = base_bytes() + host_bytes +
                                        static_cast<std::uint64_t>(resident_bytes_per_pixel(options, history) * pixels);
-        // The style's Gram matrices are gathered once, before the optimizer's state exists: forward only, about a
-        // third of a backward pass's memory (tile_forward_bytes() counts the same).
-        const auto whole = std::max(resident + pass_bytes(pixels), base_bytes() + pass_bytes(style_pixels) / 3);
+        // The style's Gram matrices are gathered once, before the optimizer's state exists.
+        const auto whole = std::max(resident + pass_bytes(pixels), base_bytes() + forward_bytes(style_pixels));
         const bool whole_allowed = options.tile_size <= 0 || options.tile_size >= longest;
         if (whole_allowed && whole <= limit) {
             scale = {scale.size, scale.style_size, scale.steps, 0, 1, history, whole};
@@ -96,12 +102,10 @@ bool fit_scale(ScalePlan &scale, const StyleOptions &options, std::uint64_t host
         const int first_side = options.tile_size > 0 ? options.tile_size : std::min(longest, 4096);
         const int smallest_side = std::min(first_side, kMinTileSide);
         for (int side = first_side / kTileAlign * kTileAlign; side >= smallest_side; side -= 2 * kTileAlign) {
-            // One tile's pass is alive at a time, and the layout spreads the image evenly over its tiles, so the
-            // largest is often well under side x side: at 2560x1600 a 1056 px side gives tiles of 1024x880 padded,
-            // 0.61x of the square.
+            // The layout spreads the image evenly over its tiles, so the largest is often well under side x side: at
+            // 2560x1600 a 1056 px side gives tiles of 1024x880 padded, 0.61x of the square.
             const std::vector<Tile> tiles = tile_layout(scale.size, side);
-            const std::uint64_t peak =
-                resident + pass_bytes(tiles[largest_tile(tiles)].padded.area()) + tiled_heap_bytes(pixels);
+            const std::uint64_t peak = resident + pass_bytes(largest_padded_area(tiles)) + tiled_heap_bytes(pixels);
             if (peak <= limit) {
                 const int count = static_cast<int>(tiles.size());
                 scale = {scale.size, scale.style_size, scale.steps, side, count, history, peak};
@@ -141,7 +145,7 @@ std::uint64_t heap_allowance(const ScalePlan &scale) {
 std::uint64_t tile_forward_bytes(const ScalePlan &scale) {
     const int side = scale.tile_side > 0 ? scale.tile_side : std::max(scale.size.width, scale.size.height);
     const std::vector<Tile> tiles = tile_layout(scale.size, side);
-    return pass_bytes(tiles[largest_tile(tiles)].padded.area()) / 3;
+    return forward_bytes(largest_padded_area(tiles));
 }
 
 double step_work(const ScalePlan &scale) {
