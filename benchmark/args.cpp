@@ -49,7 +49,7 @@ loss-against-seconds curves included.
   --quick                   tiny sizes and runs: a smoke test of the whole program (figures meaningless)
   -h, --help                this text
 
-Large images (--large, instead of the sections above; on the CPU, synthetic images; slow: one to two hours):
+Large images (--large, instead of the sections above; on the CPU, synthetic images; slow: two hours or more):
   --large                   one step at full size per content size under the memory limit: seconds, peak memory
                             against the run plan's estimate; the cost of tiles against the untiled step; the
                             default run's time at full size against a 512 px working size

@@ -28,15 +28,17 @@ constexpr double kBackwardBytesPerPixel = 4400;
 // about 3680. 0.85 of 4400 (3740) covers them all, and lets a 2560x1600 scale go untiled under a 24 GB machine's
 // default limit (12.5 GB measured), where 0.9 tiled it: 30 s a step there untiled, 43 s in tiles.
 constexpr double kBackwardShareOnLibTorch2 = 0.85;
-// What a tiled scale holds beyond its live tensors, per pixel of the image: freed tile activations and image-sized
-// temporaries interleave in the heap (kept by the process for speed, see prepare_device), which then grows by
-// more than its live set. Measured by the benchmark's --large steps under an 8 GB limit: 2560x1600 in 6 tiles
-// peaked 1.0 GB over the plan without this, 4096x4096 in 49 tiles 2.5 GB over (250 and 150 bytes per pixel).
-// Handing the free pages back between steps (release_freed_memory) halves it: three steps of the command line at
-// 2560x1600 under 8 GB peaked at 5.65 GB with it and 6.57 GB without, 130 bytes per pixel over the live set left.
-// It is also the line past which the heap's free pages go back, before a step or a tile (keep_within_plan; a tiled
-// setup keeps one tile's forward under it, keep_setup_within_plan).
-constexpr double kTiledBytesPerPixel = 150;
+// What a tiled scale's heap holds beyond its live tensors and one tile's pass, as a share of that pass: freed
+// activations of tiles of other sizes leave holes the next tile's blocks do not fit (kept by the process for speed,
+// see prepare_device). The core hands the free pages back before any step or tile that finds the process above its
+// live tensors and one pass (keep_within_plan), so a tile's pass finds at most what the tiles before it left: this
+// grows with the tile, not the image (the step's image-sized blocks, the gradient and L-BFGS's buffers, are
+// allocated once per scale). Measured over that line, two steps of the command line at 6000x4000 under 8 GB (54
+// tiles of 832x832 with halos; /usr/bin/time -v, 2026-12-02, the AVX-512 EPYC): 0.27 of the tile's pass on
+// LibTorch 1.13 (7.61 GB against a plan of 7.8), 0.13 on 2.6 (7.13 against 7.6); 0.25 in three steps at 4096x4096
+// in 16 tiles of 1184x1184 on 1.13 (10.5 GB, 2026-12-01). It was 150 bytes per pixel of the image, which refused
+// 6000x4000 under 8 GB.
+constexpr double kTiledHeapShareOfPass = 1.0 / 3;
 // LibTorch's own working memory and the VGG19 weights (52 MB): the peak of a run on a tiny image (a 64x64 step
 // of the CLI: 315 MB).
 constexpr std::uint64_t kBaseBytes = 300ull << 20;

@@ -66,7 +66,9 @@ long long largest_padded_area(const std::vector<Tile> &tiles) { return tiles[lar
 
 std::uint64_t base_bytes() { return kBaseBytes + (kHugePages ? kHugePageRoundingBytes : 0); }
 
-std::uint64_t tiled_heap_bytes(long long pixels) { return static_cast<std::uint64_t>(kTiledBytesPerPixel * pixels); }
+std::uint64_t tiled_heap_bytes(long long tile_pixels) {
+    return static_cast<std::uint64_t>(kTiledHeapShareOfPass * pass_bytes(tile_pixels));
+}
 
 std::vector<Size> scale_sizes(Size final_size, const StyleOptions &options) {
     std::vector<Size> sizes{final_size};
@@ -105,7 +107,8 @@ bool fit_scale(ScalePlan &scale, const StyleOptions &options, std::uint64_t host
             // The layout spreads the image evenly over its tiles, so the largest is often well under side x side: at
             // 2560x1600 a 1056 px side gives tiles of 1024x880 padded, 0.61x of the square.
             const std::vector<Tile> tiles = tile_layout(scale.size, side);
-            const std::uint64_t peak = resident + pass_bytes(largest_padded_area(tiles)) + tiled_heap_bytes(pixels);
+            const long long tile_pixels = largest_padded_area(tiles);
+            const std::uint64_t peak = resident + pass_bytes(tile_pixels) + tiled_heap_bytes(tile_pixels);
             if (peak <= limit) {
                 const int count = static_cast<int>(tiles.size());
                 scale = {scale.size, scale.style_size, scale.steps, side, count, history, peak};
@@ -139,13 +142,12 @@ std::vector<int> step_shares(int steps, int scale_count) {
 }
 
 std::uint64_t heap_allowance(const ScalePlan &scale) {
-    return scale.tiles > 1 ? tiled_heap_bytes(static_cast<long long>(scale.size.width) * scale.size.height) : 0;
+    return scale.tiles > 1 ? tiled_heap_bytes(largest_padded_area(tile_layout(scale.size, scale.tile_side))) : 0;
 }
 
 std::uint64_t tile_forward_bytes(const ScalePlan &scale) {
     const int side = scale.tile_side > 0 ? scale.tile_side : std::max(scale.size.width, scale.size.height);
-    const std::vector<Tile> tiles = tile_layout(scale.size, side);
-    return forward_bytes(largest_padded_area(tiles));
+    return forward_bytes(largest_padded_area(tile_layout(scale.size, side)));
 }
 
 double step_work(const ScalePlan &scale) {

@@ -35,8 +35,8 @@ struct RunPlan {
 // shrinks before tiles get small. Throws StyleError when even that does not fit.
 RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cuda);
 
-// What a tiled scale's heap may hold beyond its live tensors and one tile's pass (kTiledBytesPerPixel per pixel of
-// the image); 0 for a scale evaluated whole.
+// What a tiled scale's heap may hold beyond its live tensors and one tile's pass (kTiledHeapShareOfPass of its
+// largest tile's pass); 0 for a scale evaluated whole.
 std::uint64_t heap_allowance(const ScalePlan &scale);
 
 // What one forward pass without gradients over `scale`'s largest tile takes: a third of its pass (as the plan counts

@@ -98,7 +98,7 @@ TEST(RunPlan, LargeScalesAreTiledWithinTheLimit) {
         EXPECT_LE(scale.peak_bytes, limit);
     EXPECT_EQ(plan.scales.front().tiles, 1);
     // What the heap may hold beyond the live tensors and one pass: part of a tiled scale's peak, none of a whole one's.
-    EXPECT_EQ(ns::heap_allowance(finest), static_cast<std::uint64_t>(ns::kTiledBytesPerPixel * 4096 * 4096));
+    EXPECT_GT(ns::heap_allowance(finest), 0u);
     EXPECT_LT(ns::heap_allowance(finest), finest.peak_bytes / 2);
     EXPECT_EQ(ns::heap_allowance(plan.scales.front()), 0u);
 }
@@ -124,6 +124,9 @@ TEST(RunPlan, ATiledScalesMemoryIsThatOfItsLargestTile) {
     EXPECT_EQ(ns::tile_forward_bytes(at1280), ns::tile_forward_bytes(at1568));
     EXPECT_LT(ns::tile_forward_bytes(at1024), ns::tile_forward_bytes(at1280));
     EXPECT_LT(ns::tile_forward_bytes(at1280) + ns::heap_allowance(at1280), at1280.peak_bytes / 2);
+    // So is what the heap holds beyond the live tensors: it follows the tile, not the image.
+    EXPECT_EQ(ns::heap_allowance(at1280), ns::heap_allowance(at1568));
+    EXPECT_LT(ns::heap_allowance(at1024), ns::heap_allowance(at1280));
 }
 
 TEST(RunPlan, ARunThatCannotFitIsRefusedWithTheLimitNamed) {
