@@ -13,6 +13,7 @@
 #include <fstream>
 #include <thread>
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #ifdef __GLIBC__
@@ -81,6 +82,17 @@ void prepare_device(torch::Device device, int cpu_threads) {
                          [](int64_t, int64_t) { at::globalContext().setFlushDenormal(true); });
         at::globalContext().setFlushDenormal(true);
     }
+}
+
+void set_blas_threads_for(torch::Device device, const ScalePlan &scale) {
+    using SetThreads = void (*)(int);
+    static const auto set_openblas_threads =
+        std::getenv("OPENBLAS_NUM_THREADS") ? nullptr
+                                            : reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    if (device.is_cuda() || !set_openblas_threads)
+        return;
+    const long long pixels = static_cast<long long>(scale.size.width) * scale.size.height;
+    set_openblas_threads(pixels < kManyBlasThreadsFromPixels ? 1 : torch::get_num_threads());
 }
 
 void release_freed_memory(torch::Device device) {

@@ -256,6 +256,7 @@ RgbaImage run(const RgbaImage &content, const std::vector<RgbaImage> &styles, co
         // The last scale's freed activations are the wrong sizes for this one's: kept, they add up over the scales
         // (the default run at 2560x1600 reached 23 GB at its last scale, planned for 16).
         release_freed_memory(device);
+        set_blas_threads_for(device, scale);
         torch::Tensor content_scaled = upload(imagenet_normalize(resize_rgb(painted_rgb, scale.size)), device);
         std::vector<ScaleStyle> scaled_styles;
         for (const StyleSource &source : sources) {

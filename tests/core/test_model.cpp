@@ -13,9 +13,11 @@
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <torch/cuda.h>
 
 #include <cstdlib>
+#include <dlfcn.h>
 #include <string>
 #include <vector>
 
@@ -381,6 +383,30 @@ TEST(Device, LibTorchIsAskedForHugePagesBeforeItAllocates) {
     const char *value = std::getenv("THP_MEM_ALLOC_ENABLE");
     ASSERT_NE(value, nullptr);
     EXPECT_STREQ(value, "1");
+}
+
+TEST(Device, OpenBlasTakesOneThreadForSmallScalesAndLibTorchsCountForLargeOnes) {
+    using GetThreads = int (*)();
+    const auto blas_threads = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    ASSERT_NE(blas_threads, nullptr) << "LibTorch's BLAS is not OpenBLAS: install libopenblas0-pthread (README, Building)";
+    torch::set_num_threads(2);
+    ns::ScalePlan small;
+    small.size = {512, 320};
+    ns::ScalePlan large;
+    large.size = {1280, 820};
+    ASSERT_GE(static_cast<long long>(large.size.width) * large.size.height, ns::kManyBlasThreadsFromPixels);
+    if (std::getenv("OPENBLAS_NUM_THREADS")) { // the user's choice stands
+        const int chosen = blas_threads();
+        ns::set_blas_threads_for(torch::kCPU, small);
+        EXPECT_EQ(blas_threads(), chosen);
+        return;
+    }
+    ns::set_blas_threads_for(torch::kCPU, small);
+    EXPECT_EQ(blas_threads(), 1);
+    ns::set_blas_threads_for(torch::kCPU, large);
+    EXPECT_EQ(blas_threads(), 2);
+    ns::set_blas_threads_for(torch::kCUDA, small);
+    EXPECT_EQ(blas_threads(), 2) << "a CUDA run leaves the CPU's BLAS alone";
 }
 
 } // namespace
