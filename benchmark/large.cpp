@@ -69,6 +69,7 @@ json child_large_step(const Args &args, const ChildInputs &inputs) {
     const ScalePlan &scale = plan.scales.back();
     const torch::Device device = select_device(DeviceChoice::cpu);
     prepare_device(device, options.threads);
+    set_blas_threads_for(device, scale);
     const double baseline = proc_status_mb("VmRSS");
 
     // As stylize() runs a scale, with the step timed apart from the setup (the style's and content's targets).

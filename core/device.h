@@ -24,10 +24,11 @@ void prepare_device(torch::Device device, int cpu_threads);
 // kManyBlasThreadsFromPixels, as many as LibTorch's own above, unless the environment sets OPENBLAS_NUM_THREADS.
 // OpenBLAS runs its threads beside LibTorch's and they spin a while after each call, on the cores the next
 // convolution needs: a 2-core step at 256x160 took 0.38 s with two and 0.24 s with one (LibTorch 2.6; 0.28 and 0.22 s
-// on 1.13), at 512x320 1.05 and 0.95 s; at 1024x640 both 3.7 s; at 2048x1280 one thread took 14.9 s, two 14.2
-// (2026-12-03, the AMD EPYC with AVX-512). Nothing on CUDA, or where the BLAS is not OpenBLAS.
+// on 1.13), at 512x320 1.05 and 0.95 s (0.98 and 0.95 on 1.13). Larger products use two threads well: at 2048x1280
+// one thread took 14.9 s a step, two 14.2, and at 905x566 on 1.13 3.18 s, two 2.93 (2026-12-03, the AMD EPYC with
+// AVX-512). Nothing on CUDA, or where the BLAS is not OpenBLAS.
 void set_blas_threads_for(torch::Device device, const ScalePlan &scale);
-constexpr long long kManyBlasThreadsFromPixels = 1024 * 1024;
+constexpr long long kManyBlasThreadsFromPixels = 512 * 512;
 
 // Hands the free pages the process kept (see prepare_device) back to the system; on the CPU with glibc only. At
 // each new scale, whose tensors have other sizes than the last one's, and for tiled scales between steps: their

@@ -393,7 +393,7 @@ TEST(Device, OpenBlasTakesOneThreadForSmallScalesAndLibTorchsCountForLargeOnes) 
     ns::ScalePlan small;
     small.size = {512, 320};
     ns::ScalePlan large;
-    large.size = {1280, 820};
+    large.size = {905, 566};
     ASSERT_GE(static_cast<long long>(large.size.width) * large.size.height, ns::kManyBlasThreadsFromPixels);
     if (std::getenv("OPENBLAS_NUM_THREADS")) { // the user's choice stands
         const int chosen = blas_threads();
