@@ -166,7 +166,23 @@ double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads) {
 }
 
 double cpu_core_seconds_per_megapixel_step() {
-    return kCpuCoreSecondsPerMegapixelStep * (kBuiltWithLibTorch2 ? kCpuTimeShareOnLibTorch2 : 1);
+    static const double pace = cpu_core_seconds_per_megapixel_step(cpu_has_avx512(), kBuiltWithLibTorch2);
+    return pace;
+}
+
+double cpu_core_seconds_per_megapixel_step(bool avx512, bool libtorch2) {
+    if (avx512)
+        return kCpuCoreSecondsPerMegapixelStepAvx512;
+    return kCpuCoreSecondsPerMegapixelStep * (libtorch2 ? kCpuTimeShareOnLibTorch2 : 1);
+}
+
+bool cpu_has_avx512() {
+#if defined(__x86_64__) && defined(__GNUC__)
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+#else
+    return false;
+#endif
 }
 
 std::string size_text(Size size) { return std::to_string(size.width) + "x" + std::to_string(size.height); }

@@ -48,26 +48,36 @@ std::uint64_t tile_forward_bytes(const ScalePlan &scale);
 // with it.
 double step_work(const ScalePlan &scale);
 
-// Seconds the plan should take on `cpu_threads` CPU threads, from the pace measured on this project's machine
+// Seconds the plan should take on `cpu_threads` CPU threads, from the pace measured on machines like this one
 // (cpu_core_seconds_per_megapixel_step()); tiled steps add their second pass and their halos. 0 on CUDA, whose speed
 // varies too much between cards to guess.
 double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads);
 
-// kCpuCoreSecondsPerMegapixelStep, times kCpuTimeShareOnLibTorch2 when the core is built with LibTorch 2.
+// The pace this machine is counted at: kCpuCoreSecondsPerMegapixelStepAvx512 when its processor runs oneDNN's
+// AVX-512 kernels, else kCpuCoreSecondsPerMegapixelStep (times kCpuTimeShareOnLibTorch2 when the core is built with
+// LibTorch 2).
 double cpu_core_seconds_per_megapixel_step();
+double cpu_core_seconds_per_megapixel_step(bool avx512, bool libtorch2);
 
-// CPU time of one step per megapixel of step_work(), the scales' setup counted in, on the slower of the machines this
-// project has measured, so that an artist waits less than told rather than more: the default run at 2560x1600 (300
-// steps over 7 scales, the last two in tiles under 8 GB) took 4311 s on 2 threads of an idle AMD EPYC (AVX2, no
-// AVX-512) virtual machine, 45 core-seconds per megapixel-step, and the same at 512 px 489 s, 45 as well
-// (neural-style-benchmark --large, 2026-12-01). An Intel Xeon (AVX-512) took about 20 (1509 s at 2560x1600,
-// README, Large images); the hosts' time left, measured as a run goes, corrects the estimate on a faster machine.
+// Whether the processor has what oneDNN's AVX-512 convolutions need (AVX-512 F, BW, DQ and VL).
+bool cpu_has_avx512();
+
+// CPU time of one step per megapixel of step_work(), the scales' setup counted in, on the slower of the machines of
+// each kind this project has measured, so that an artist waits less than told rather than more. oneDNN convolves
+// with AVX-512 where the processor has it, and the pace follows: on 2 threads of an idle AMD EPYC with AVX2 only,
+// the default run at 2560x1600 (300 steps over 7 scales, the last two in tiles under 8 GB) took 4311 s, 45
+// core-seconds per megapixel-step, and the same at 512 px 489 s, 45 as well (neural-style-benchmark --large,
+// 2026-12-01, LibTorch 1.13).
 constexpr double kCpuCoreSecondsPerMegapixelStep = 45;
-// LibTorch 2 (Debian 13's 2.6, which GIMP 3 users run) takes this share of that time: on the same idle EPYC, back to
-// back, the default run of the Autumn wallpaper (2560x1600) in the style of Cascade (3840x2160) took 593 s at
-// --max-size 1024 and 342 s at 512 on 2.6, 855 and 493 s on 1.13: 0.69x both (2026-12-02). On an EPYC with AVX-512
-// the two ran at one pace (the same run at full size: 1086 s on 2.6, 1117 s on 1.13), both far under this estimate.
+// LibTorch 2 (Debian 13's 2.6, which GIMP 3 users run) takes this share of that time on AVX2: on the same idle EPYC,
+// back to back, the default run of the Autumn wallpaper (2560x1600) in the style of Cascade (3840x2160) took 593 s
+// at --max-size 1024 and 342 s at 512 on 2.6, 855 and 493 s on 1.13: 0.69x both (2026-12-02).
 constexpr double kCpuTimeShareOnLibTorch2 = 0.7;
+// With AVX-512 the two LibTorch versions run at one pace, about twice as fast: the same default runs on two 2-core
+// machines with AVX-512 took 15 to 24 core-seconds per megapixel-step, the slower at 512 px, where a step's fixed
+// costs weigh most: an Intel Xeon, LibTorch 1.13, 1513 s at 2560x1600 and 260 s at 512 px (2026-11-30); an AMD EPYC,
+// 961 and 216 s on 2.6, 1117 and 194 s on 1.13 (2026-12-02).
+constexpr double kCpuCoreSecondsPerMegapixelStepAvx512 = 24;
 
 // Fewest L-BFGS pairs a fine scale keeps (jcjohnson/neural-style uses 5 at its largest sizes).
 constexpr int kMinLbfgsHistory = 5;

@@ -10,8 +10,15 @@
 #include <gtest/gtest.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <numeric>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
 
 namespace ns = neural_style;
 
@@ -171,14 +178,38 @@ TEST(RunPlan, FewerStepsThanScalesDropsTheCoarsest) {
     EXPECT_EQ(plan.scales.back().size.width, 2560);
 }
 
-TEST(RunPlan, TimeEstimateCountsEveryStepsPixelsAtTheLibTorchsPace) {
-#if TORCH_VERSION_MAJOR >= 2
-    EXPECT_DOUBLE_EQ(ns::cpu_core_seconds_per_megapixel_step(),
+// The processor's flags as Linux lists them, read apart from the core's own check.
+bool cpuinfo_lists(const std::vector<std::string> &flags) {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+        if (line.rfind("flags", 0) != 0)
+            continue;
+        std::istringstream words(line.substr(line.find(':') + 1));
+        const std::set<std::string> listed{std::istream_iterator<std::string>(words), {}};
+        return std::all_of(flags.begin(), flags.end(), [&](const std::string &f) { return listed.count(f) > 0; });
+    }
+    return false;
+}
+
+TEST(RunPlan, TheProcessorsPaceFollowsItsAvx512AndTheLibTorchVersion) {
+    EXPECT_DOUBLE_EQ(ns::cpu_core_seconds_per_megapixel_step(false, false), ns::kCpuCoreSecondsPerMegapixelStep);
+    EXPECT_DOUBLE_EQ(ns::cpu_core_seconds_per_megapixel_step(false, true),
                      ns::kCpuCoreSecondsPerMegapixelStep * ns::kCpuTimeShareOnLibTorch2);
     EXPECT_LT(ns::kCpuTimeShareOnLibTorch2, 1);
+    EXPECT_DOUBLE_EQ(ns::cpu_core_seconds_per_megapixel_step(true, false), ns::kCpuCoreSecondsPerMegapixelStepAvx512);
+    EXPECT_DOUBLE_EQ(ns::cpu_core_seconds_per_megapixel_step(true, true), ns::kCpuCoreSecondsPerMegapixelStepAvx512);
+    EXPECT_LT(ns::kCpuCoreSecondsPerMegapixelStepAvx512, ns::cpu_core_seconds_per_megapixel_step(false, true));
+    EXPECT_DOUBLE_EQ(ns::cpu_core_seconds_per_megapixel_step(),
+                     ns::cpu_core_seconds_per_megapixel_step(ns::cpu_has_avx512(), TORCH_VERSION_MAJOR >= 2));
+#if defined(__x86_64__) && defined(__linux__)
+    EXPECT_EQ(ns::cpu_has_avx512(), cpuinfo_lists({"avx512f", "avx512bw", "avx512dq", "avx512vl"}));
 #else
-    EXPECT_DOUBLE_EQ(ns::cpu_core_seconds_per_megapixel_step(), ns::kCpuCoreSecondsPerMegapixelStep);
+    EXPECT_FALSE(ns::cpu_has_avx512());
 #endif
+}
+
+TEST(RunPlan, TimeEstimateCountsEveryStepsPixelsAtTheMachinesPace) {
     ns::StyleOptions options = defaults_with_limit(64 * GiB);
     options.scales = 1;
     options.steps = 10;
