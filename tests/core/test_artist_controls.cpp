@@ -121,8 +121,13 @@ TEST_F(ArtistControls, TwoIdenticalStylesBlendedAreOneStyle) {
     const ns::RgbaImage one = paint(content, {style}, options());
     ns::StyleOptions o = options();
     o.style_shares = {1, 3};
-    EXPECT_LE(max_difference(paint(content, {style, style}, o), one), 1e-4);
-    EXPECT_GT(max_difference(paint(content, {style, pattern_image(40, 40, 7)}, o), one), 1e-3);
+    // Blending two identical Gram targets gives the one target up to float rounding (a quarter of G plus three
+    // quarters of G is G to an ulp), which the optimizer's steps amplify: with OpenBLAS on one thread the results
+    // differ by 8.4e-4 (LibTorch 1.13), a fifth of an 8-bit level. A different second style moves it far more.
+    const double same = max_difference(paint(content, {style, style}, o), one);
+    const double other = max_difference(paint(content, {style, pattern_image(40, 40, 7)}, o), one);
+    EXPECT_LT(same, 0.5 / 255);
+    EXPECT_GT(other, 0.05) << "(measured 0.2)";
 }
 
 TEST_F(ArtistControls, ABlackMaskIsContentOnlyAndKeepsTheContent) {
