@@ -13,8 +13,8 @@
 #include <gtest/gtest.h>
 
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
 #include <torch/cuda.h>
+#include <torch/utils.h>
 
 #include <cstdlib>
 #include <dlfcn.h>
