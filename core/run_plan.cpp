@@ -165,6 +165,13 @@ double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads) {
     return seconds;
 }
 
+double estimated_seconds(const RunPlan &plan, double seconds_per_megapixel_step) {
+    double seconds = 0;
+    for (const ScalePlan &scale : plan.scales)
+        seconds += (scale.steps + kSetupStepsPerScale) * step_work(scale) / 1e6 * seconds_per_megapixel_step;
+    return kMeasuredPaceMargin * seconds;
+}
+
 double cpu_core_seconds_per_megapixel_step() {
     static const double pace = cpu_core_seconds_per_megapixel_step(cpu_has_avx512(), kBuiltWithLibTorch2);
     return pace;

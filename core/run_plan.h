@@ -53,6 +53,21 @@ double step_work(const ScalePlan &scale);
 // varies too much between cards to guess.
 double estimated_seconds(const RunPlan &plan, bool cuda, int cpu_threads);
 
+// Seconds the plan should take at a pace measured on this machine with the run's device and threads (PaceMeter,
+// pace.h, from small untiled steps), each scale counted with its setup as kSetupStepsPerScale steps more, the whole
+// times kMeasuredPaceMargin.
+double estimated_seconds(const RunPlan &plan, double seconds_per_megapixel_step);
+
+// A scale's setup runs the network forward over the content and the style: about a step (at 2560x1600 on LibTorch
+// 2.6, 23.6 s against 22 s a step; 1.13 takes 1.6 steps there, and 1.0 to 1.4 at 512 px).
+constexpr double kSetupStepsPerScale = 1;
+// Small steps set the pace, and larger ones can take more per pixel: at the pace of the dialog's preview of the
+// Autumn photo (16 steps at 256x160; the AVX-512 EPYC, 2 threads), the default run at 2560x1600 comes to 772 s on
+// LibTorch 2.6 and 842 s on 1.13, and its steps took 755 s and 1071 s (1.13's at 640 to 1280 px 6.1 to 6.2 s per
+// megapixel against 5.5 at 256x160, its setups 1.4 to 2.1 steps); at 512 px to 125 and 122 s, and took 127 and
+// 129 s. The margin covers the worst of these, 1.27x, so that an artist waits less than told rather than more.
+constexpr double kMeasuredPaceMargin = 1.3;
+
 // The pace this machine is counted at: kCpuCoreSecondsPerMegapixelStepAvx512 when its processor runs oneDNN's
 // AVX-512 kernels, else kCpuCoreSecondsPerMegapixelStep (times kCpuTimeShareOnLibTorch2 when the core is built with
 // LibTorch 2).

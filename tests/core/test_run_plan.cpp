@@ -230,6 +230,24 @@ TEST(RunPlan, TimeEstimateCountsEveryStepsPixelsAtTheMachinesPace) {
                      10 * ns::tiled_evaluation_work(tiles, true) / 1e6 * pace / 2);
 }
 
+TEST(RunPlan, TimeEstimateAtAMeasuredPaceCountsEachScalesSetupAsAStepAndAMargin) {
+    ns::StyleOptions options = defaults_with_limit(64 * GiB);
+    options.scales = 2;
+    options.steps = 30;
+    const ns::RunPlan plan = ns::plan_run({1000, 500}, {500, 500}, options, false);
+    ASSERT_EQ(plan.scales.size(), 2u);
+    double megapixel_steps = 0;
+    for (const ns::ScalePlan &scale : plan.scales) {
+        ASSERT_EQ(scale.tiles, 1);
+        megapixel_steps += (scale.steps + 1) * scale.size.width * scale.size.height / 1e6;
+    }
+    EXPECT_DOUBLE_EQ(ns::estimated_seconds(plan, 6.0), ns::kMeasuredPaceMargin * megapixel_steps * 6.0);
+    options.tile_size = 256; // tiled steps count their halos and their Gram pass, as the plan's own pace does
+    const ns::RunPlan tiled = ns::plan_run({1000, 500}, {500, 500}, options, false);
+    ASSERT_GT(tiled.scales.back().tiles, 1);
+    EXPECT_GT(ns::estimated_seconds(tiled, 6.0), ns::estimated_seconds(plan, 6.0));
+}
+
 TEST(ByteSize, ParsesWhatUsersType) {
     EXPECT_EQ(ns::parse_byte_size("800M"), 800ull << 20);
     EXPECT_EQ(ns::parse_byte_size("6G"), 6 * GiB);
