@@ -101,9 +101,12 @@ bool fit_scale(ScalePlan &scale, const StyleOptions &options, std::uint64_t host
             scale = {scale.size, scale.style_size, scale.steps, 0, 1, history, whole};
             return true;
         }
-        const int first_side = options.tile_size > 0 ? options.tile_size : std::min(longest, 4096);
+        // Sides on the 16 px grid: a tile-size of 200 starts at 192 (it used to start under its own smallest side,
+        // and the plan refused 272x208 as not fitting in 17 GB).
+        const int first_side =
+            (options.tile_size > 0 ? options.tile_size : std::min(longest, 4096)) / kTileAlign * kTileAlign;
         const int smallest_side = std::min(first_side, kMinTileSide);
-        for (int side = first_side / kTileAlign * kTileAlign; side >= smallest_side; side -= 2 * kTileAlign) {
+        for (int side = first_side; side >= smallest_side; side -= 2 * kTileAlign) {
             // The layout spreads the image evenly over its tiles, so the largest is often well under side x side: at
             // 2560x1600 a 1056 px side gives tiles of 1024x880 padded, 0.61x of the square.
             const std::vector<Tile> tiles = tile_layout(scale.size, side);

@@ -136,6 +136,17 @@ TEST(RunPlan, ATiledScalesMemoryIsThatOfItsLargestTile) {
     EXPECT_LT(ns::heap_allowance(at1024), ns::heap_allowance(at1280));
 }
 
+TEST(RunPlan, ATileSideOffTheGridTakesTheGridsSideBelowIt) {
+    ns::StyleOptions options = defaults_with_limit(64 * GiB);
+    options.scales = 1;
+    for (int side : {200, 207, 1000}) {
+        options.tile_size = side;
+        const ns::ScalePlan scale = ns::plan_run({1272, 1208}, {500, 500}, options, false).scales.back();
+        EXPECT_EQ(scale.tile_side, side / 16 * 16) << "tile-size " << side;
+        EXPECT_GT(scale.tiles, 1) << "tile-size " << side;
+    }
+}
+
 TEST(RunPlan, ARunThatCannotFitIsRefusedWithTheLimitNamed) {
     try {
         ns::plan_run({8192, 8192}, {512, 512}, defaults_with_limit(600ull << 20), false);
