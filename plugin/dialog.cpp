@@ -43,6 +43,8 @@ struct Estimate {
     GimpProcedureConfig *config;
     GimpLayer *content;
     GtkWidget *label;
+    double pace = 0; // seconds per megapixel-step, as the preview measured it on pace_device; 0 until it has
+    neural_style::DeviceChoice pace_device{};
 };
 
 // Stroke size and the five per-layer weights show the same thing: choosing a size sets the weights, and setting
@@ -93,11 +95,19 @@ std::string estimate_text(const Estimate &estimate) {
             _("Paints %d×%d px in %d scales, with up to %s of memory (limit %s)."), size.width, size.height,
             static_cast<int>(plan.scales.size()), neural_style::format_bytes(plan.peak_bytes).c_str(),
             plan.memory_limit > 0 ? neural_style::format_bytes(plan.memory_limit).c_str() : "—"));
-        const double seconds = neural_style::estimated_seconds(plan, cuda, o.threads);
+        // The preview's pace on the processor, once it has one: the pace counted for machines like this one is
+        // that of the slower of those measured (twice this project's fastest).
+        const bool measured = !cuda && estimate.pace > 0 && estimate.pace_device == o.device;
+        const double seconds = measured ? neural_style::estimated_seconds(plan, estimate.pace)
+                                        : neural_style::estimated_seconds(plan, cuda, o.threads);
+        const int minutes = std::max(1, static_cast<int>(std::lround(seconds / 60)));
         if (seconds > 0)
-            // TRANSLATORS: %d is a number of minutes.
-            text += " " + take_text(g_strdup_printf(_("About %d min on the processor."),
-                                                    std::max(1, static_cast<int>(std::lround(seconds / 60)))));
+            text += " " + take_text(measured
+                                        // TRANSLATORS: %d is a number of minutes.
+                                        ? g_strdup_printf(_("About %d min on this processor, at the preview's pace."),
+                                                          minutes)
+                                        // TRANSLATORS: %d is a number of minutes.
+                                        : g_strdup_printf(_("About %d min on the processor."), minutes));
         return text;
     } catch (const neural_style::StyleError &e) {
         return error_text(e);
@@ -163,7 +173,11 @@ bool run_settings_dialog(GimpProcedure *procedure, GimpProcedureConfig *config, 
 
     gimp_procedure_dialog_fill(dialog, "style-layer", "colors", "balance", "stroke-size", "steps", "more-styles",
                                "advanced", "estimate", nullptr);
-    const Preview preview(config, content);
+    const Preview preview(config, content, [&estimate](double pace, neural_style::DeviceChoice device) {
+        estimate.pace = pace;
+        estimate.pace_device = device;
+        on_config_changed(nullptr, nullptr, &estimate);
+    });
     GtkWidget *preview_box = preview.widget();
     gtk_container_set_border_width(GTK_CONTAINER(preview_box), 12);
     gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(widget))), preview_box, FALSE, FALSE, 0);

@@ -4,6 +4,7 @@
 #include "device.h"
 #include "error_text.h"
 #include "image.h"
+#include "pace.h"
 #include "stylize.h"
 #include "weights.h"
 
@@ -27,6 +28,7 @@ struct StyleJob::State {
     neural_style::RgbaImage picture;
     double picture_seconds = 0; // when the picture was taken
     int picture_width = 0;      // of the scale it was taken at
+    neural_style::PaceMeter pace;
     std::thread worker;
 
     double elapsed() const {
@@ -74,6 +76,8 @@ StyleJob::StyleJob(neural_style::RgbaImage content, std::vector<neural_style::Rg
                 state->progress.step_seconds = state->elapsed();
                 state->progress.seconds_left = neural_style::estimated_seconds_left(report);
                 state->progress.work_done = report.work_done;
+                state->pace.add(report);
+                state->progress.seconds_per_megapixel_step = state->pace.seconds_per_megapixel_step();
                 return !stopping;
             };
             if (!state->stop.load())

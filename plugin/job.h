@@ -25,6 +25,7 @@ struct JobProgress {
     double step_seconds = 0; // when the last step was reported, on the same clock
     double seconds_left = 0; // the core's estimate when the last step was reported
     double work_done = 0;    // share of the run's computation done, 0 to 1, updated between tiles too
+    double seconds_per_megapixel_step = 0; // the pace its steps measured (PaceMeter); 0 until known
     std::string device;     // where it computes, in words; empty until known
     int picture_serial = 0; // counts the pictures taken: a new one is there when it changes
 };

@@ -10,6 +10,7 @@
 #include "weights_location.h"
 
 #include <string>
+#include <utility>
 
 namespace nst_plugin {
 
@@ -22,8 +23,11 @@ constexpr guint kPollMs = 200;
 struct PreviewState {
     GimpProcedureConfig *config;
     GimpLayer *content;
+    Preview::PaceCallback on_pace;
     GtkWidget *box, *toggle, *picture, *status;
     std::unique_ptr<StyleJob> job;
+    neural_style::DeviceChoice device{}; // the job's
+    double pace_told = 0;
     int shown_serial = 0;
     bool settings_changed = true;
     gulong notify_handler = 0;
@@ -55,6 +59,8 @@ struct PreviewState {
         options.steps = kPreviewSteps;
         options.max_size = 0; // the inputs are read at the preview's size
         say(_("Painting the preview…"));
+        device = options.device;
+        pace_told = 0;
         job = std::make_unique<StyleJob>(std::move(inputs.content), std::move(inputs.styles), std::move(inputs.mask),
                                          options, weights.found);
     }
@@ -65,6 +71,10 @@ struct PreviewState {
         if (!job)
             return;
         const JobProgress progress = job->progress();
+        if (progress.seconds_per_megapixel_step > 0 && progress.seconds_per_megapixel_step != pace_told) {
+            pace_told = progress.seconds_per_megapixel_step;
+            on_pace(pace_told, device);
+        }
         if (progress.picture_serial != shown_serial) {
             shown_serial = progress.picture_serial;
             show_picture(picture, job->picture());
@@ -105,10 +115,12 @@ void on_toggled(GtkToggleButton *toggle, gpointer data) {
 
 } // namespace
 
-Preview::Preview(GimpProcedureConfig *config, GimpLayer *content) : state_(std::make_unique<PreviewState>()) {
+Preview::Preview(GimpProcedureConfig *config, GimpLayer *content, PaceCallback on_pace)
+    : state_(std::make_unique<PreviewState>()) {
     PreviewState &s = *state_;
     s.config = config;
     s.content = content;
+    s.on_pace = std::move(on_pace);
     s.box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
     // On from the start, as in GIMP's own filters.
     s.toggle = gtk_check_button_new_with_mnemonic(_("_Preview"));

@@ -3,6 +3,7 @@
 // and tiles.
 #include "error.h"
 #include "options.h"
+#include "pace.h"
 #include "stylize.h"
 #include "tiles.h"
 
@@ -338,6 +339,35 @@ TEST_F(Stylize, ProgressBetweenTilesCountsTheGramPassAtItsCost) {
     }
     EXPECT_EQ(checked, 2) << "one report at the end of each step's Gram pass";
     EXPECT_DOUBLE_EQ(r.reports.back().work_done, 1.0);
+}
+
+// The dialog's preview measures the pace from a run's reports: a scale in tiles tells none (its steps' work is
+// more than their pixels), a scale evaluated whole does.
+TEST_F(Stylize, APaceMeterTakesARunsUntiledSteps) {
+    ns::StyleOptions options = small_options(8);
+    options.max_size = 0;
+    options.scales = 2;
+    options.tile_size = 200;
+    const StylizeResult r = run(pattern_image(272, 208, 0), pattern_image(160, 200, 5), options);
+    ns::PaceMeter all, tiled_scale;
+    std::vector<double> whole_paces;
+    const ns::StepReport *last = nullptr;
+    for (const ns::StepReport &report : r.reports) {
+        all.add(report);
+        if (report.width == 272)
+            tiled_scale.add(report);
+        if (report.in_step)
+            continue;
+        if (last && last->width == report.width && report.tiles == 1)
+            whole_paces.push_back((report.seconds - last->seconds) / (report.width * report.height / 1e6));
+        last = &report;
+    }
+    ASSERT_LT(r.reports.front().width, 200) << "the coarse scale is evaluated whole";
+    ASSERT_GT(r.reports.back().tiles, 1) << "the finest scale is in tiles";
+    ASSERT_GE(whole_paces.size(), static_cast<size_t>(ns::kPaceSteps));
+    EXPECT_GE(all.seconds_per_megapixel_step(), *std::min_element(whole_paces.begin(), whole_paces.end()));
+    EXPECT_LE(all.seconds_per_megapixel_step(), *std::max_element(whole_paces.begin(), whole_paces.end()));
+    EXPECT_EQ(tiled_scale.seconds_per_megapixel_step(), 0);
 }
 
 TEST_F(Stylize, StopBetweenTilesKeepsTheLastWholeStep) {

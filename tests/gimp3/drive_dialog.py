@@ -117,10 +117,10 @@ def check_the_preview(dialog):
     print('ok:   the preview appears %.1f s after the dialog opened' % (time.time() - opened), flush=True)
     done = settled(dialog, first)
     print('ok:   the preview is finished %.1f s after the dialog opened' % (time.time() - opened), flush=True)
-    press(dialog, 'alt+r', 'Down')  # Colours: the next choice, the layer's own
+    press(dialog, 'alt+u', 'Down')  # Colours: the next choice, the layer's own
     repainted, seconds = wait_for_change(dialog, done, 'the preview after a change of colours')
     print('ok:   the preview paints again %.1f s after a setting changed' % seconds, flush=True)
-    press(dialog, 'alt+r', 'Up')  # back to the style's colours, for the run and the picture
+    press(dialog, 'alt+u', 'Up')  # back to the style's colours, for the run and the picture
     settled(dialog, repainted)
     photograph(dialog, 'dialog.png')
 
