@@ -95,8 +95,8 @@ std::string estimate_text(const Estimate &estimate) {
             _("Paints %d×%d px in %d scales, with up to %s of memory (limit %s)."), size.width, size.height,
             static_cast<int>(plan.scales.size()), neural_style::format_bytes(plan.peak_bytes).c_str(),
             plan.memory_limit > 0 ? neural_style::format_bytes(plan.memory_limit).c_str() : "—"));
-        // The preview's pace on the processor, once it has one: the pace counted for machines like this one is
-        // that of the slower of those measured (twice this project's fastest).
+        // The preview's pace on the processor, once it has one. The pace counted for machines like this one is the
+        // slowest measured of their kind: on this project's fastest, twice the time the run takes.
         const bool measured = !cuda && estimate.pace > 0 && estimate.pace_device == o.device;
         const double seconds = measured ? neural_style::estimated_seconds(plan, estimate.pace)
                                         : neural_style::estimated_seconds(plan, cuda, o.threads);
