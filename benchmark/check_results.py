@@ -75,6 +75,8 @@ def check_large(large):
     for key in ("full_size", "old_working_size"):
         check("error" not in runs[key], f"default run {key}: {runs[key].get('error')}")
         check(runs[key]["steps"] == 10 and number(runs[key]["seconds"]), f"default run {key}: its steps and time")
+        for figure in ("preview_seconds_per_megapixel_step", "estimated_seconds_at_preview_pace"):
+            check(number(runs[key][figure]) and runs[key][figure] > 0, f"default run {key}: {figure}")
     check(number(runs["full_over_old"]), "full size against the old working size")
 
 

@@ -5,6 +5,7 @@
 #include "device.h"
 #include "image.h"
 #include "lbfgs.h"
+#include "pace.h"
 #include "run_plan.h"
 #include "scale_loss.h"
 #include "stylize.h"
@@ -122,6 +123,17 @@ json child_large_run(const Args &args, const ChildInputs &inputs) {
         result["scales"].push_back(scale_json(s));
     result["estimated_seconds"] = estimated_seconds(plan, false, cpu_threads());
     result["estimated_peak_mb"] = static_cast<double>(plan.peak_bytes) / kMiB;
+    // What the dialog says once its preview has run: the preview's run first, then the estimate at its pace.
+    StyleOptions preview = options;
+    preview.max_size = kPreviewSide;
+    preview.steps = kPreviewSteps;
+    PaceMeter pace;
+    stylize(inputs.content, {inputs.style}, inputs.weights, preview, [&](const StepReport &r) {
+        pace.add(r);
+        return true;
+    });
+    result["preview_seconds_per_megapixel_step"] = pace.seconds_per_megapixel_step();
+    result["estimated_seconds_at_preview_pace"] = estimated_seconds(plan, pace.seconds_per_megapixel_step());
     const double baseline = proc_status_mb("VmRSS");
     int steps = 0;
     const Clock::time_point start = Clock::now();

@@ -158,7 +158,8 @@ void large_run_row(std::ostream &table, const std::string &label, const json &r)
     const json &finest = r["scales"].back();
     table << std::setw(11) << size_cell(finest) << std::setw(8) << r["scales"].size() << std::setw(7)
           << r["steps"].get<int>() << std::setw(9) << cell(r["seconds"], 0) << std::setw(12)
-          << cell(r["estimated_seconds"], 0) << std::setw(10) << cell(r["measured_peak_mb"], 0) << "\n";
+          << cell(r["estimated_seconds"], 0) << std::setw(14) << cell(r["estimated_seconds_at_preview_pace"], 0)
+          << std::setw(10) << cell(r["measured_peak_mb"], 0) << "\n";
 }
 
 void large_table(std::ostream &table, const json &large) {
@@ -178,10 +179,11 @@ void large_table(std::ostream &table, const json &large) {
     table << "Tiled step over untiled: "
           << (tiling["untiled_fits"].get<bool>() ? cell(tiling["tiled_over_untiled"], 2) + "x"
                                                  : std::string("- (the untiled step does not fit the limit)"))
-          << "\n\nThe default run, all its scales, at full size and at the old working size:\n";
+          << "\n\nThe default run, all its scales, at full size and at the old working size; estimated: the run "
+             "plan's, and at the pace of the dialog's preview (run before it):\n";
     table << "  " << std::left << std::setw(22) << "working size" << std::right << std::setw(11) << "finest"
           << std::setw(8) << "scales" << std::setw(7) << "steps" << std::setw(9) << "s" << std::setw(12)
-          << "estimated s" << std::setw(10) << "peak MB" << "\n";
+          << "estimated s" << std::setw(14) << "preview pace" << std::setw(10) << "peak MB" << "\n";
     const json &runs = large["default_run"];
     large_run_row(table, "full size", runs["full_size"]);
     large_run_row(table, std::to_string(runs["old_working_size"].value("max_size", 0)) + " px (old default)",

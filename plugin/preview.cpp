@@ -5,6 +5,7 @@
 #include "error_text.h"
 #include "i18n.h"
 #include "job.h"
+#include "pace.h"
 #include "picture_view.h"
 #include "run_inputs.h"
 #include "weights_location.h"
@@ -52,11 +53,11 @@ struct PreviewState {
         if (weights.found.empty())
             return say(_("No preview without the VGG19 weights."));
         RunInputs inputs;
-        problem = read_run_inputs(content, arguments, kPreviewSide, inputs);
+        problem = read_run_inputs(content, arguments, neural_style::kPreviewSide, inputs);
         if (!problem.empty())
             return say(problem);
         neural_style::StyleOptions options = arguments.options;
-        options.steps = kPreviewSteps;
+        options.steps = neural_style::kPreviewSteps;
         options.max_size = 0; // the inputs are read at the preview's size
         say(_("Painting the preview…"));
         device = options.device;
@@ -126,7 +127,7 @@ Preview::Preview(GimpProcedureConfig *config, GimpLayer *content, PaceCallback o
     s.toggle = gtk_check_button_new_with_mnemonic(_("_Preview"));
     gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s.toggle), TRUE);
     s.picture = gtk_image_new();
-    gtk_widget_set_size_request(s.picture, kPreviewSide, kPreviewSide * 5 / 8);
+    gtk_widget_set_size_request(s.picture, neural_style::kPreviewSide, neural_style::kPreviewSide * 5 / 8);
     s.status = gtk_label_new("");
     gtk_label_set_xalign(GTK_LABEL(s.status), 0);
     gtk_label_set_line_wrap(GTK_LABEL(s.status), TRUE);

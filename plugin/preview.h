@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The dialog's preview: the chosen settings run small (kPreviewSide, kPreviewSteps) in a worker, shown as the
-// picture forms, and started again when a setting changes. It only reads the image.
+// The dialog's preview: the chosen settings run small (kPreviewSide, kPreviewSteps, pace.h) in a worker, shown as
+// the picture forms, and started again when a setting changes. It only reads the image.
 #pragma once
 
 #include "options.h"
@@ -11,11 +11,6 @@
 #include <memory>
 
 namespace nst_plugin {
-
-// About the working size of GIMP's own filter previews, and what a 2-core CPU paints in seconds.
-constexpr int kPreviewSide = 256;
-// L-BFGS's first steps do most of the change; at 256 px on a 2-core CPU (0.5 s a step) these take about 8 s.
-constexpr int kPreviewSteps = 16;
 
 struct PreviewState;
 
