@@ -18,6 +18,7 @@
 
 #include <torch/version.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +27,7 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ns = neural_style;
@@ -80,6 +82,21 @@ std::vector<std::string> style_paths(const std::string &text) {
     return paths;
 }
 
+// Whether two paths name one file: the same inode where both exist, else the same text.
+bool same_file(const std::string &a, const std::string &b) {
+    struct stat info_a {}, info_b {};
+    if (stat(a.c_str(), &info_a) == 0 && stat(b.c_str(), &info_b) == 0)
+        return info_a.st_dev == info_b.st_dev && info_a.st_ino == info_b.st_ino;
+    return a == b;
+}
+
+// The log is written from its first byte, so a log named like one of the run's files would destroy it.
+void check_log_is_its_own_file(const std::string &log, const std::vector<std::pair<std::string, std::string>> &files) {
+    for (const auto &[what, path] : files)
+        if (!path.empty() && same_file(log, path))
+            throw ns::cli::UsageError("--log: " + log + " is " + what + "; the log needs a file of its own");
+}
+
 int run(const ns::cli::CliArgs &args) {
     // Everything that can be checked cheaply is checked before minutes of computation.
     if (!ns::image_files::is_writable_image_name(args.output))
@@ -96,6 +113,15 @@ int run(const ns::cli::CliArgs &args) {
     if (!args.options.style_shares.empty() && args.options.style_shares.size() != paths.size())
         throw ns::cli::UsageError("--style-blend: " + std::to_string(args.options.style_shares.size()) +
                                   " shares for " + std::to_string(paths.size()) + " style images");
+
+    if (!args.log.empty()) {
+        std::vector<std::pair<std::string, std::string>> files{
+            {"the content image", args.content}, {"the output", args.output}, {"the mask", args.mask},
+            {"the weights", search.found}};
+        for (const std::string &path : paths)
+            files.emplace_back(paths.size() == 1 ? "the style image" : "a style image", path);
+        check_log_is_its_own_file(args.log, files);
+    }
 
     const ns::RgbaImage content = ns::image_files::load_image(args.content);
     std::vector<ns::RgbaImage> styles;

@@ -74,7 +74,7 @@ std::optional<std::uint64_t> parse_byte_size(const std::string &text) {
     if (!in.eof() && in.peek() != std::char_traits<char>::eof())
         return std::nullopt;
     const double bytes = number * unit;
-    if (bytes > 1e18)
+    if (bytes < 1 || bytes > 1e18) // under a byte would read as 0, which means the default limit
         return std::nullopt;
     return static_cast<std::uint64_t>(bytes);
 }

@@ -50,7 +50,7 @@ constexpr std::uint64_t kHugePageRoundingBytes = 100ull << 20;
 // "5.1 GB", "800 MB", "1.5 MB": for messages (and a download's progress and rate), two digits at least.
 std::string format_bytes(std::uint64_t bytes);
 
-// "800M", "6G", "1.5G", "2000000000": bytes, or nothing when the text is not such a size.
+// "800M", "6G", "1.5G", "2000000000": bytes, or nothing when the text is not such a size (or under a byte).
 std::optional<std::uint64_t> parse_byte_size(const std::string &text);
 
 } // namespace neural_style

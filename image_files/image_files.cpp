@@ -32,13 +32,20 @@ std::string lower_extension(const std::string &path) {
     return ext;
 }
 
-// Opens a regular, non-empty file for reading; anything else is refused before a decoder sees it.
+// Opens a regular, non-empty file for reading; anything else is refused before a decoder sees it. Opened without
+// blocking, so that a named pipe is refused instead of waiting for a writer forever.
 FilePointer open_image_file(const std::string &path) {
-    FilePointer file(std::fopen(path.c_str(), "rb"), std::fclose);
-    if (!file)
+    const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         throw Refusal(std::strerror(errno));
+    FilePointer file(fdopen(fd, "rb"), std::fclose);
+    if (!file) {
+        const int error = errno;
+        close(fd);
+        throw Refusal(std::strerror(error));
+    }
     struct stat info {};
-    if (fstat(fileno(file.get()), &info) != 0)
+    if (fstat(fd, &info) != 0)
         throw Refusal(std::strerror(errno));
     if (S_ISDIR(info.st_mode))
         throw Refusal("it is a folder");
@@ -46,6 +53,8 @@ FilePointer open_image_file(const std::string &path) {
         throw Refusal("not a regular file");
     if (info.st_size == 0)
         throw Refusal("the file is empty");
+    if (fcntl(fd, F_SETFL, 0) != 0) // a regular file: reads may block again, as the decoders expect
+        throw Refusal(std::strerror(errno));
     return file;
 }
 

@@ -7,6 +7,7 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -114,6 +115,21 @@ class CliTest(unittest.TestCase):
             self.assertEqual((line["width"], line["height"]), (32, 26))
             self.assertGreaterEqual(line["seconds"], 0)
         self.assertLess(lines[-1]["total"], lines[0]["total"])
+
+    def test_a_log_named_like_one_of_the_runs_files_is_refused_and_the_file_kept(self):
+        output = self.out("kept.png")
+        shutil.copy(self.content, output)
+        weights = os.path.join(self.dir, "weights-copy.safetensors")
+        shutil.copy(self.weights, weights)
+        for log, what in ((self.content, "the content image"), (self.style, "the style image"),
+                          (output, "the output"), (weights, "the weights")):
+            with open(log, "rb") as f:
+                before = f.read()
+            r = self.run_cli("--weights", weights, "--max-size", "32", "--steps", "1", "--log", log,
+                             self.content, self.style, output)
+            self.assert_fails(r, 2, "--log", log, what)
+            with open(log, "rb") as f:
+                self.assertEqual(f.read(), before, log)
 
     def test_weights_from_environment_and_default_location(self):
         r = self.run_cli("--steps", "1", "--max-size", "32", self.content, self.style, self.out("env.png"),
@@ -235,6 +251,15 @@ class CliTest(unittest.TestCase):
         self.assert_fails(self.run_cli("--weights", self.weights, truncated, self.style, o), 1, truncated)
         self.assertFalse(os.path.exists(o))
 
+    def test_a_named_pipe_is_refused_without_waiting_for_a_writer(self):
+        pipe = os.path.join(self.dir, "pipe.png")
+        os.mkfifo(pipe)
+        try:
+            r = self.run_cli("--weights", self.weights, self.content, pipe, self.out("never.png"))
+        finally:
+            os.remove(pipe)
+        self.assert_fails(r, 1, pipe, "not a regular file")
+
     def test_missing_weights_lists_every_place(self):
         o = self.out("never.png")
         r = self.run_cli(self.content, self.style, o, env={"NEURAL_STYLE_WEIGHTS": "/nonexistent/env.safetensors"})
@@ -350,7 +375,7 @@ class CliTest(unittest.TestCase):
         self.assertFalse(os.path.exists(o))
 
     def test_memory_limit_must_be_a_size(self):
-        for text in ("6GB", "-1G", "lots"):
+        for text in ("6GB", "-1G", "lots", "0.5", "1e-300"):
             r = self.run_cli("--memory-limit", text, self.content, self.style, self.out("never.png"))
             self.assert_fails(r, 2, "--memory-limit", text)
 

@@ -266,6 +266,8 @@ TEST(ByteSize, ParsesWhatUsersType) {
     EXPECT_EQ(ns::parse_byte_size("4096"), 4096u);
     EXPECT_FALSE(ns::parse_byte_size(""));
     EXPECT_FALSE(ns::parse_byte_size("-1G"));
+    EXPECT_FALSE(ns::parse_byte_size("0.5")) << "under a byte: it would mean the default limit";
+    EXPECT_FALSE(ns::parse_byte_size("1e-300"));
     EXPECT_FALSE(ns::parse_byte_size("6GB"));
     EXPECT_FALSE(ns::parse_byte_size("G"));
     EXPECT_FALSE(ns::parse_byte_size("nan"));
