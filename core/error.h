@@ -21,6 +21,7 @@ enum class ErrorKind {
     gpu_out_of_memory, // none
     no_gpu,            // none
     out_of_memory,     // none: the computer's memory ran out (std::bad_alloc, which a host turns into this)
+    diverged,          // the step ("12") whose loss was no longer a number
 };
 
 class StyleError : public std::runtime_error {

@@ -15,6 +15,7 @@
 #include <torch/optim/adam.h>
 
 #include <chrono>
+#include <cmath>
 
 namespace neural_style {
 
@@ -79,6 +80,13 @@ public:
             report.width = pending_[i].scale.size.width;
             report.height = pending_[i].scale.size.height;
             report.total = rows[i][0];
+            // A learning rate far too large (L-BFGS at 10, Adam at 1e9) overflows the candidate: every later step
+            // is NaN, and the result would be a black picture.
+            if (!std::isfinite(report.total))
+                throw StyleError(ErrorKind::diverged,
+                                 "the run diverged: its loss is no longer a number at step " +
+                                     std::to_string(report.step) + "; lower the learning rate",
+                                 {std::to_string(report.step)});
             report.content = rows[i][1];
             report.style = rows[i][2];
             report.tv = rows[i][3];

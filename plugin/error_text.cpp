@@ -44,6 +44,11 @@ std::string error_text(const neural_style::StyleError &error) {
                  "or Automatic as the device.");
     case ErrorKind::out_of_memory:
         return _("The computer ran out of memory: choose a smaller working size or a lower memory limit.");
+    case ErrorKind::diverged:
+        // TRANSLATORS: %s is a step's number.
+        return take_text(g_strdup_printf(_("The run diverged at step %s (its loss is no longer a number): try a "
+                                           "lower style strength, or other VGG19 weights."),
+                                         value(error, 0)));
     case ErrorKind::other:
         break;
     }

@@ -260,6 +260,17 @@ class CliTest(unittest.TestCase):
             os.remove(pipe)
         self.assert_fails(r, 1, pipe, "not a regular file")
 
+    def test_a_diverged_run_fails_and_keeps_the_old_output(self):
+        output = self.out("kept.png")
+        shutil.copy(self.content, output)
+        with open(output, "rb") as f:
+            before = f.read()
+        r = self.run_cli("--weights", self.weights, "--optimizer", "adam", "--learning-rate", "1e9", "--steps", "5",
+                         "--max-size", "32", "-q", self.content, self.style, output)
+        self.assert_fails(r, 1, "diverged", "learning rate")
+        with open(output, "rb") as f:
+            self.assertEqual(f.read(), before)
+
     def test_missing_weights_lists_every_place(self):
         o = self.out("never.png")
         r = self.run_cli(self.content, self.style, o, env={"NEURAL_STYLE_WEIGHTS": "/nonexistent/env.safetensors"})

@@ -341,6 +341,21 @@ TEST_F(Stylize, ProgressBetweenTilesCountsTheGramPassAtItsCost) {
     EXPECT_DOUBLE_EQ(r.reports.back().work_done, 1.0);
 }
 
+// A learning rate far too large overflows the candidate; the run stops with the step, not with a black picture.
+TEST_F(Stylize, ARunThatDivergesFailsNamingTheStep) {
+    ns::StyleOptions options = small_options(5);
+    options.learning_rate = 1e9; // Adam moves every pixel by about this much
+    try {
+        run(pattern_image(32, 24, 0), pattern_image(32, 32, 5), options);
+        FAIL() << "a diverged run returned a picture";
+    } catch (const ns::StyleError &e) {
+        EXPECT_EQ(e.kind(), ns::ErrorKind::diverged) << e.what();
+        ASSERT_EQ(e.values().size(), 1u);
+        EXPECT_GE(std::stoi(e.values()[0]), 2) << "the first step's loss is the content's own";
+        EXPECT_NE(std::string(e.what()).find("learning rate"), std::string::npos) << e.what();
+    }
+}
+
 // The dialog's preview measures the pace from a run's reports: a scale in tiles tells none (its steps' work is
 // more than their pixels), a scale evaluated whole does.
 TEST_F(Stylize, APaceMeterTakesARunsUntiledSteps) {
