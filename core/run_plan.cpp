@@ -24,6 +24,12 @@ constexpr bool kHugePages = TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2
 constexpr int kMinTileSide = 256;
 
 constexpr double kImageBytesPerPixel = 3 * sizeof(float);
+// Before the first scale and after the last, a run on the CPU holds the content at its own size many times over:
+// as decoded, as given (4 floats), as tensors (colour, alpha, the colour with hidden pixels filled), and at the end
+// the result enlarged, clamped, finished, as an image and as the encoder's buffer. Measured with the CLI painting
+// small (`neural-style --max-size 64 --steps 1`, VmHWM less the rest of the plan, LibTorch 1.13): a 6000x4000
+// JPEG 74 bytes per pixel, a 10000x10000 PNG of 16-bit RGBA 93 (planned then at 28: 9.9 GB under a plan of 3.1).
+constexpr double kFinishingBytesPerContentPixel = 96;
 
 // Per pixel of the candidate, what stays allocated through a scale besides the network's passes: the candidate,
 // its gradient, the content layer's targets (512 channels at 1/64 of the pixels), and the
@@ -248,6 +254,18 @@ RunPlan plan_run(Size content, Size style, const StyleOptions &options, bool cud
                              {size_text(scale.size), format_bytes(plan.memory_limit)});
         plan.peak_bytes = std::max(plan.peak_bytes, scale.peak_bytes);
         plan.scales.push_back(scale);
+    }
+    if (!cuda) {
+        const auto finishing = base_bytes() + static_cast<std::uint64_t>(
+                                                  kFinishingBytesPerContentPixel * content.width * content.height +
+                                                  host_per_pixel * style.width * style.height);
+        if (finishing > limit)
+            throw StyleError(ErrorKind::not_enough_memory,
+                             "not enough memory: reading and writing the content's " + size_text(content) +
+                                 " px needs more than the " + format_bytes(plan.memory_limit) +
+                                 " allowed; raise memory-limit",
+                             {size_text(content), format_bytes(plan.memory_limit)});
+        plan.peak_bytes = std::max(plan.peak_bytes, finishing);
     }
     return plan;
 }

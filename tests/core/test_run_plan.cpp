@@ -147,6 +147,25 @@ TEST(RunPlan, ATileSideOffTheGridTakesTheGridsSideBelowIt) {
     }
 }
 
+TEST(RunPlan, AContentPaintedSmallStillCountsItsOwnSizeAtTheStartAndTheEnd) {
+    // A 10000x10000 picture painted at 64 px: reading it and writing its result took 9.9 GB (16-bit RGBA).
+    ns::StyleOptions options = defaults_with_limit(64 * GiB);
+    options.max_size = 64;
+    const ns::RunPlan plan = ns::plan_run({10000, 10000}, {500, 500}, options, false);
+    EXPECT_GE(plan.peak_bytes, 9'000'000'000u);
+    EXPECT_LT(plan.scales.back().peak_bytes, plan.peak_bytes / 2) << "the scale itself is small";
+    EXPECT_LT(ns::plan_run({10000, 10000}, {500, 500}, options, true).peak_bytes, 1'000'000'000u)
+        << "on CUDA the limit is the card's; the pictures stay in the computer's memory";
+    options.memory_limit = 4 * GiB;
+    try {
+        ns::plan_run({10000, 10000}, {500, 500}, options, false);
+        FAIL() << "planned within 4 GB";
+    } catch (const ns::StyleError &e) {
+        EXPECT_EQ(e.kind(), ns::ErrorKind::not_enough_memory);
+        EXPECT_NE(std::string(e.what()).find("10000x10000"), std::string::npos) << e.what();
+    }
+}
+
 TEST(RunPlan, ARunThatCannotFitIsRefusedWithTheLimitNamed) {
     try {
         ns::plan_run({8192, 8192}, {512, 512}, defaults_with_limit(600ull << 20), false);
