@@ -22,8 +22,11 @@ Samples samples_of(const torch::Tensor &image, const torch::Tensor &weight) {
     const int64_t channels = image.size(1);
     Samples s;
     s.values = image.to(torch::kFloat64).permute({0, 2, 3, 1}).reshape({-1, channels});
-    s.weights = weight.defined() ? weight.to(torch::kFloat64).reshape({-1, 1})
-                                 : torch::ones({s.values.size(0), 1}, s.values.options());
+    // A picture with nothing visible counts all its pixels alike: weights that add up to nothing have no mean, and
+    // a fully transparent content in histogram mode failed in linalg_eigh.
+    const bool visible = weight.defined() && weight.sum().item<double>() > 0;
+    s.weights = visible ? weight.to(torch::kFloat64).reshape({-1, 1})
+                        : torch::ones({s.values.size(0), 1}, s.values.options());
     return s;
 }
 

@@ -116,6 +116,21 @@ TEST_F(ArtistControls, HistogramModeDiffersFromTheStylesColours) {
     EXPECT_GT(max_difference(paint(content, {style}, o), styled), 0.01);
 }
 
+TEST_F(ArtistControls, AFullyTransparentContentIsPaintedInEveryColourMode) {
+    ns::RgbaImage content = pattern_image(48, 40, 0);
+    for (size_t i = 3; i < content.pixels.size(); i += 4)
+        content.pixels[i] = 0;
+    for (ns::ColorMode mode : {ns::ColorMode::style, ns::ColorMode::luminance, ns::ColorMode::histogram}) {
+        ns::StyleOptions o = options(2);
+        o.colors = mode;
+        const ns::RgbaImage result = paint(content, {pattern_image(40, 40, 4)}, o);
+        ASSERT_EQ(result.pixels.size(), content.pixels.size());
+        for (size_t i = 0; i < result.pixels.size(); ++i)
+            ASSERT_TRUE(i % 4 == 3 ? result.pixels[i] == 0 : std::isfinite(result.pixels[i]))
+                << "mode " << static_cast<int>(mode) << ", value " << i;
+    }
+}
+
 TEST_F(ArtistControls, TwoIdenticalStylesBlendedAreOneStyle) {
     const ns::RgbaImage content = pattern_image(48, 40, 0), style = pattern_image(40, 40, 4);
     const ns::RgbaImage one = paint(content, {style}, options());
