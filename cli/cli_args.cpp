@@ -152,6 +152,8 @@ CliArgs parse_cli_args(int argc, char **argv) {
         }
     std::set<std::string> given;
     for (const auto &[name, value] : split.options) {
+        if (value.empty()) // `--mask ""` would otherwise read as no mask at all
+            throw UsageError(name + ": an empty value");
         value_options().at(name)(args, name, value);
         given.insert(name);
     }

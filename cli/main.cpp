@@ -101,8 +101,12 @@ int run(const ns::cli::CliArgs &args) {
     // Everything that can be checked cheaply is checked before minutes of computation.
     if (!ns::image_files::is_writable_image_name(args.output))
         throw ns::cli::UsageError(args.output + ": cannot write this format (use .png or .jpg)");
-    if (access(folder_of(args.output).c_str(), W_OK) != 0)
+    struct stat folder {}, output {};
+    if (stat(folder_of(args.output).c_str(), &folder) != 0 || !S_ISDIR(folder.st_mode) ||
+        access(folder_of(args.output).c_str(), W_OK) != 0)
         throw ns::StyleError(args.output + ": the folder does not exist or is not writable");
+    if (stat(args.output.c_str(), &output) == 0 && S_ISDIR(output.st_mode))
+        throw ns::StyleError(args.output + ": is a folder");
     const ns::WeightsSearch search = ns::find_weights(args.weights);
     if (search.found.empty())
         throw ns::StyleError(ns::weights_not_found_message(search) + kHowToGetWeights);
@@ -165,13 +169,14 @@ int main(int argc, char **argv) {
 #endif
     try {
         const ns::cli::CliArgs args = ns::cli::parse_cli_args(argc, argv);
-        if (args.help) {
-            std::cout << ns::cli::usage_text();
-            return 0;
-        }
-        if (args.version) {
-            std::cout << "neural-style " << NEURAL_STYLE_VERSION << " (LibTorch " << TORCH_VERSION_MAJOR << "."
-                      << TORCH_VERSION_MINOR << "." << TORCH_VERSION_PATCH << ")\n";
+        if (args.help || args.version) {
+            if (args.help)
+                std::cout << ns::cli::usage_text();
+            else
+                std::cout << "neural-style " << NEURAL_STYLE_VERSION << " (LibTorch " << TORCH_VERSION_MAJOR << "."
+                          << TORCH_VERSION_MINOR << "." << TORCH_VERSION_PATCH << ")\n";
+            if (!std::cout.flush())
+                throw ns::StyleError("cannot write to the standard output");
             return 0;
         }
         return run(args);

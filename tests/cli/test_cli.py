@@ -338,6 +338,20 @@ class CliTest(unittest.TestCase):
                           huge + ": cannot read image: 23000 x 23000 pixels is more than the 100 million")
         self.assertFalse(os.path.exists(o))
 
+    def test_an_output_that_cannot_be_written_is_refused_before_the_run(self):
+        folder = os.path.join(self.dir, "folder.png")
+        os.makedirs(folder, exist_ok=True)
+        self.assert_fails(self.run_cli("--weights", self.weights, self.content, self.style, folder), 1, folder,
+                          "is a folder")
+        under_a_file = os.path.join(self.content, "out.png")
+        self.assert_fails(self.run_cli("--weights", self.weights, self.content, self.style, under_a_file), 1,
+                          under_a_file, "folder does not exist")
+
+    def test_empty_values_are_refused(self):
+        for option in ("--mask", "--log", "--style-blend", "--weights"):
+            r = self.run_cli(option, "", self.content, self.style, self.out("never.png"))
+            self.assert_fails(r, 2, option, "empty")
+
     def test_output_folder_missing(self):
         o = os.path.join(self.dir, "no-such-folder", "out.png")
         self.assert_fails(self.run_cli("--weights", self.weights, self.content, self.style, o), 1, o)
