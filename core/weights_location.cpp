@@ -33,7 +33,11 @@ WeightsSearch find_weights(const std::string &explicit_path) {
     }
     for (const std::string &candidate : search.looked_at) {
         std::error_code error;
-        if (std::filesystem::is_regular_file(candidate, error)) {
+        // A path the user named is taken whatever is there, so that the loader says what is wrong with a folder or
+        // a device ("is not a file") instead of the search saying nothing is there; the places searched on their
+        // own offer regular files only.
+        if (explicit_path.empty() ? std::filesystem::is_regular_file(candidate, error)
+                                  : std::filesystem::exists(candidate, error)) {
             search.found = candidate;
             break;
         }

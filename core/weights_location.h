@@ -9,7 +9,7 @@
 namespace neural_style {
 
 struct WeightsSearch {
-    std::string found;                  // empty when no candidate exists
+    std::string found;                  // empty when no candidate exists (explicit: of any kind; else a regular file)
     std::vector<std::string> looked_at; // every candidate, in order
 };
 

@@ -347,6 +347,10 @@ class CliTest(unittest.TestCase):
         self.assert_fails(self.run_cli("--weights", self.weights, self.content, self.style, under_a_file), 1,
                           under_a_file, "folder does not exist")
 
+    def test_weights_that_are_no_file_are_named_so(self):
+        r = self.run_cli("--weights", self.dir, self.content, self.style, self.out("never.png"))
+        self.assert_fails(r, 1, self.dir, "is not a file")
+
     def test_empty_values_are_refused(self):
         for option in ("--mask", "--log", "--style-blend", "--weights"):
             r = self.run_cli(option, "", self.content, self.style, self.out("never.png"))

@@ -325,6 +325,10 @@ TEST_F(WeightsLocation, EnvironmentVariableThenXdgDataHome) {
     setenv("NEURAL_STYLE_WEIGHTS", (dir_ / "folder").c_str(), 1);
     EXPECT_EQ(ns::find_weights("").found, default_path);
 
+    // A folder named explicitly is taken, for the loader to say it is not a file.
+    EXPECT_EQ(ns::find_weights((dir_ / "folder").string()).found, (dir_ / "folder").string());
+    EXPECT_EQ(ns::find_weights((dir_ / "missing").string()).found, "");
+
     // An empty variable counts as unset.
     setenv("NEURAL_STYLE_WEIGHTS", "", 1);
     search = ns::find_weights("");
