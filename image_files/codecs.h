@@ -27,6 +27,7 @@ struct Raster {
     bool big_endian = true;     // for 2-byte samples: PNG and PNM store them big-endian, libtiff in host order
     bool premultiplied = false; // colour already multiplied by alpha (TIFF's associated alpha)
     unsigned max_value = 255;   // the sample value that means 1.0: 255, 65535, or a PNM's maxval
+    int orientation = 1;        // EXIF's: 1 as stored, 2 to 8 mirrored and/or turned (a camera's JPEG)
     std::vector<unsigned char> bytes; // height rows of width * channels samples, no padding
 
     size_t row_bytes() const { return static_cast<size_t>(width) * channels * bytes_per_sample; }

@@ -130,6 +130,33 @@ RgbaImage expand_to_rgba(const Raster &raster) {
     return image;
 }
 
+// The picture as a viewer shows it: `image` turned and mirrored as EXIF's orientation says (2 mirrored, 3 turned
+// half way, 4 flipped, 5 transposed, 6 to be turned a quarter clockwise, 7 transversed, 8 a quarter anticlockwise).
+// A phone's portrait photo is stored on its side with 6 or 8.
+RgbaImage oriented(RgbaImage image, int orientation) {
+    if (orientation <= 1 || orientation > 8)
+        return image;
+    const int w = image.width, h = image.height;
+    const bool swapped = orientation >= 5;
+    RgbaImage result(swapped ? h : w, swapped ? w : h);
+    for (int y = 0; y < result.height; ++y)
+        for (int x = 0; x < result.width; ++x) {
+            int sx = x, sy = y;
+            switch (orientation) {
+            case 2: sx = w - 1 - x; break;
+            case 3: sx = w - 1 - x; sy = h - 1 - y; break;
+            case 4: sy = h - 1 - y; break;
+            case 5: sx = y; sy = x; break;
+            case 6: sx = y; sy = h - 1 - x; break;
+            case 7: sx = w - 1 - y; sy = h - 1 - x; break;
+            default: sx = w - 1 - y; sy = x; break; // 8
+            }
+            std::memcpy(&result.pixels[4 * (static_cast<size_t>(y) * result.width + x)],
+                        &image.pixels[4 * (static_cast<size_t>(sy) * w + sx)], 4 * sizeof(float));
+        }
+    return result;
+}
+
 std::vector<unsigned char> to_rgba8(const RgbaImage &image) {
     std::vector<unsigned char> bytes(image.pixels.size());
     for (size_t i = 0; i < bytes.size(); ++i)
@@ -236,7 +263,9 @@ bool is_writable_image_name(const std::string &path) {
 RgbaImage load_image(const std::string &path) {
     try {
         const FilePointer file = open_image_file(path);
-        return expand_to_rgba(read_raster(file.get(), path));
+        const Raster raster = read_raster(file.get(), path);
+        const int orientation = raster.orientation;
+        return oriented(expand_to_rgba(raster), orientation);
     } catch (const Refusal &refusal) {
         throw StyleError(path + ": cannot read image: " + refusal.what());
     } catch (const std::bad_alloc &) {

@@ -8,6 +8,8 @@
 #include <jerror.h>
 
 #include <csetjmp>
+#include <cstdint>
+#include <cstring>
 
 namespace neural_style::image_files {
 
@@ -77,17 +79,56 @@ struct Decompressor {
     jpeg_progress_mgr progress{};
 };
 
+// The EXIF orientation (1 to 8) in an APP1 marker's TIFF header, or 1 (as stored) when there is none or it cannot
+// be read. Every offset is checked against the marker's length: the data comes from any file.
+int exif_orientation(const jpeg_decompress_struct &info) {
+    for (jpeg_saved_marker_ptr marker = info.marker_list; marker; marker = marker->next) {
+        const unsigned char *data = marker->data;
+        const size_t length = marker->data_length;
+        if (marker->marker != JPEG_APP0 + 1 || length < 14 || std::memcmp(data, "Exif\0\0", 6) != 0)
+            continue;
+        const unsigned char *tiff = data + 6;
+        const size_t size = length - 6;
+        const bool little = tiff[0] == 'I' && tiff[1] == 'I';
+        if (!little && !(tiff[0] == 'M' && tiff[1] == 'M'))
+            return 1;
+        const auto read = [&](size_t at, int bytes) -> uint32_t {
+            uint32_t value = 0;
+            for (int i = 0; i < bytes; ++i)
+                value |= static_cast<uint32_t>(tiff[at + i]) << (8 * (little ? i : bytes - 1 - i));
+            return value;
+        };
+        const uint32_t directory = read(4, 4);
+        if (directory > size || size - directory < 2)
+            return 1;
+        const uint32_t entries = read(directory, 2);
+        for (uint32_t i = 0; i < entries; ++i) {
+            const size_t entry = directory + 2 + static_cast<size_t>(i) * 12;
+            if (entry + 12 > size)
+                return 1;
+            if (read(entry, 2) == 0x0112) { // Orientation, a SHORT held in the entry itself
+                const uint32_t orientation = read(entry + 8, 2);
+                return orientation >= 1 && orientation <= 8 ? static_cast<int>(orientation) : 1;
+            }
+        }
+        return 1;
+    }
+    return 1;
+}
+
 // Grey stays one channel, YCbCr and RGB become RGB; CMYK is refused (its inversion conventions differ).
 bool decode(Decompressor &decompressor, FILE *file, Raster &raster) {
     j_decompress_ptr info = &decompressor.info;
     if (setjmp(decompressor.error.jump))
         return false;
     jpeg_stdio_src(info, file);
+    jpeg_save_markers(info, JPEG_APP0 + 1, 0xFFFF);
     jpeg_read_header(info, TRUE);
     if (info->jpeg_color_space == JCS_CMYK || info->jpeg_color_space == JCS_YCCK)
         throw Refusal("CMYK JPEG is not supported (convert it to RGB)");
     info->out_color_space = info->jpeg_color_space == JCS_GRAYSCALE ? JCS_GRAYSCALE : JCS_RGB;
     allocate(raster, info->image_width, info->image_height, info->out_color_space == JCS_GRAYSCALE ? 1 : 3, 1);
+    raster.orientation = exif_orientation(*info); // the saved markers go with the image's memory at its end
     jpeg_start_decompress(info);
     while (info->output_scanline < info->output_height) {
         JSAMPROW row = raster.bytes.data() + info->output_scanline * raster.row_bytes();

@@ -18,7 +18,7 @@ import tempfile
 import zlib
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 PROBE, FAIL_WRITE = sys.argv[1], sys.argv[2]
 WORK = tempfile.mkdtemp(prefix="image-files-test-")
@@ -206,6 +206,16 @@ def test_reads():
         expect_read(f"JPEG {mode}", path, pil_reference(path))
     path = pil_file("progressive.jpg", Image.fromarray(gradient.astype(np.uint8)), progressive=True)
     expect_read("JPEG progressive", path, pil_reference(path))
+    # A camera's JPEG stored on its side: read as a viewer shows it (PIL's exif_transpose), 48x64 for 6 and 8.
+    for orientation in range(1, 9):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        path = pil_file(f"orientation-{orientation}.jpg", Image.fromarray(gradient.astype(np.uint8)), quality=95,
+                        exif=exif.tobytes())
+        with Image.open(path) as image:
+            upright = ImageOps.exif_transpose(image)
+            reference = to_rgba(np.array(upright), 255)
+        expect_read(f"JPEG with EXIF orientation {orientation}", path, reference)
 
     for mode, channels in (("L", 1), ("RGB", 3), ("RGBA", 4)):
         path = pil_file(f"lzw-{mode}.tif", Image.fromarray(noise(23, 37, channels, 8), mode), compression="tiff_lzw")
