@@ -132,8 +132,9 @@ json child_large_run(const Args &args, const ChildInputs &inputs) {
         pace.add(r);
         return true;
     });
-    result["preview_seconds_per_megapixel_step"] = pace.seconds_per_megapixel_step();
-    result["estimated_seconds_at_preview_pace"] = estimated_seconds(plan, pace.seconds_per_megapixel_step());
+    const double preview_pace = pace.seconds_per_megapixel_step();
+    result["preview_seconds_per_megapixel_step"] = preview_pace;
+    result["estimated_seconds_at_preview_pace"] = estimated_seconds(plan, preview_pace);
     const double baseline = proc_status_mb("VmRSS");
     int steps = 0;
     const Clock::time_point start = Clock::now();

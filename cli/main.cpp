@@ -101,9 +101,10 @@ int run(const ns::cli::CliArgs &args) {
     // Everything that can be checked cheaply is checked before minutes of computation.
     if (!ns::image_files::is_writable_image_name(args.output))
         throw ns::cli::UsageError(args.output + ": cannot write this format (use .png or .jpg)");
+    const std::string output_folder = folder_of(args.output);
     struct stat folder {}, output {};
-    if (stat(folder_of(args.output).c_str(), &folder) != 0 || !S_ISDIR(folder.st_mode) ||
-        access(folder_of(args.output).c_str(), W_OK) != 0)
+    if (stat(output_folder.c_str(), &folder) != 0 || !S_ISDIR(folder.st_mode) ||
+        access(output_folder.c_str(), W_OK) != 0)
         throw ns::StyleError(args.output + ": the folder does not exist or is not writable");
     if (stat(args.output.c_str(), &output) == 0 && S_ISDIR(output.st_mode))
         throw ns::StyleError(args.output + ": is a folder");

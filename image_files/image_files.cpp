@@ -264,8 +264,7 @@ RgbaImage load_image(const std::string &path) {
     try {
         const FilePointer file = open_image_file(path);
         const Raster raster = read_raster(file.get(), path);
-        const int orientation = raster.orientation;
-        return oriented(expand_to_rgba(raster), orientation);
+        return oriented(expand_to_rgba(raster), raster.orientation);
     } catch (const Refusal &refusal) {
         throw StyleError(path + ": cannot read image: " + refusal.what());
     } catch (const std::bad_alloc &) {
